@@ -1,0 +1,1 @@
+"""Domain services: set-based queries and writes that flush but never commit."""

@@ -1,0 +1,45 @@
+"""Shared column helpers for the tables: timestamps, enum checks, months."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import CheckConstraint, DateTime
+from sqlmodel import Field
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware (SQLModel refuses naive datetimes)."""
+    return datetime.now(UTC)
+
+
+def created_at_field():
+    """A timezone-aware creation timestamp filled at insert."""
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+
+
+def updated_at_field():
+    """A timezone-aware timestamp refreshed by every ORM update."""
+    return Field(
+        default_factory=utcnow,
+        sa_type=DateTime(timezone=True),
+        nullable=False,
+        sa_column_kwargs={"onupdate": utcnow},
+    )
+
+
+def one_of(column: str, values, name: str) -> CheckConstraint:
+    """A CHECK constraint keeping `column` inside an enumeration."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+def month_of(day: date) -> str:
+    """The `YYYY-MM` month a date falls in: the grouping key of every monthly aggregate."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+MONTH_CHECK = "LENGTH({col}) = 7 AND SUBSTR({col}, 5, 1) = '-'"
+
+
+def month_check(column: str, name: str) -> CheckConstraint:
+    """A CHECK that a month column is written `YYYY-MM`."""
+    return CheckConstraint(MONTH_CHECK.format(col=column), name=name)
