@@ -9,7 +9,8 @@ fails at once with "database is locked", whatever the busy timeout.
 from contextlib import contextmanager
 
 from flask import current_app, g, request
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -89,3 +90,18 @@ def init_app(app) -> None:
     """Create the engine from config and close the request session on teardown."""
     app.extensions["anlian_engine"] = make_engine(app.config["DATABASE_URL"])
     app.teardown_appcontext(_close_session)
+
+
+class DatabaseUnavailable(Exception):
+    """The configured database cannot be reached."""
+
+
+def check_database(app) -> None:
+    """Connect once, so a wrong URL or a stopped server is reported at start-up."""
+    try:
+        with app.extensions["anlian_engine"].connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        url = app.extensions["anlian_engine"].url.render_as_string(hide_password=True)
+        raise DatabaseUnavailable(f"cannot reach the database {url}: {reason}") from None

@@ -6,6 +6,11 @@ from sqlalchemy import CheckConstraint, DateTime
 from sqlmodel import Field
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation without translating it here (the ground has no Flask)."""
+    return message
+
+
 def utcnow() -> datetime:
     """The current time, timezone-aware (SQLModel refuses naive datetimes)."""
     return datetime.now(UTC)

@@ -1,5 +1,7 @@
 """统一社会信用代码 (GB 32100-2015): the enterprise's natural key and its check digit."""
 
+from .base import N_
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 _WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
@@ -11,15 +13,20 @@ def check_char(body: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
+# Message ids, translated where they are shown (the catalogue in translations/).
+WRONG_LENGTH = N_("A USCC has 18 characters.")
+BAD_CHARACTERS = N_("A USCC uses only digits and capital letters other than I, O, Z, S and V.")
+BAD_CHECK_DIGIT = N_("The USCC check digit does not match.")
+
+
 def uscc_problem(code: object) -> str | None:
-    """Why `code` is not a valid USCC (an English message key), or None if it is."""
+    """Why `code` is not a valid USCC (a message id), or None if it is."""
     if not isinstance(code, str) or len(code) != 18:
-        return "must be 18 characters"
-    bad = sorted({ch for ch in code if ch not in _VALUE})
-    if bad:
-        return "contains characters not allowed in a USCC"
+        return WRONG_LENGTH
+    if any(ch not in _VALUE for ch in code):
+        return BAD_CHARACTERS
     if check_char(code[:17]) != code[17]:
-        return "check digit does not match"
+        return BAD_CHECK_DIGIT
     return None
 
 

@@ -1,0 +1,35 @@
+"""Anlian (安链): supplier work-safety scoring for the 安链护航 chain-leader scheme."""
+
+from flask import Flask
+
+from . import api, auth, cli, config, db, errors, i18n, web
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration first, then each subsystem registers itself."""
+    app = Flask(
+        __name__,
+        instance_path=str(config.PROJECT_ROOT / "instance"),
+        template_folder=str(config.PROJECT_ROOT / "templates"),
+        static_folder=str(config.PROJECT_ROOT / "static"),
+    )
+    configure(app, test_config)
+    db.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    web.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Load and validate settings (raises config.ConfigError with one line)."""
+    settings = config.load(test_config)
+    app.config.update(settings)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = config.development_secret(config.PROJECT_ROOT / "instance")
+    app.config["DEBUG"] = app.config["ENV"] == "development" and app.debug

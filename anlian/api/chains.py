@@ -1,0 +1,49 @@
+"""Chains: the chain leaders of the scheme."""
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import abort
+
+from ..auth import current_scope
+from ..clock import today
+from ..db import get_session
+from ..scope import require
+from ..services import chains
+from .base import ApiBlueprint, Schema, commit, length
+
+blp = ApiBlueprint(
+    "chains",
+    __name__,
+    url_prefix="/api/v1/chains",
+    description="Chain leaders and their supplier networks",
+)
+
+
+class ChainSchema(Schema):
+    id = ma.fields.Integer(dump_only=True)
+    name = ma.fields.String(required=True, validate=length(min=1, max=200))
+    leader_uscc = ma.fields.String(required=True, validate=length(equal=18))
+    joined_on = ma.fields.Date(required=True)
+    supplier_count = ma.fields.Integer(dump_only=True)
+
+
+@blp.route("")
+class Chains(MethodView):
+    @blp.response(200, ChainSchema(many=True))
+    def get(self):
+        """The chains you may see"""
+        return chains.list_chains(get_session(), current_scope(), on=today())
+
+    @blp.arguments(ChainSchema)
+    @blp.response(201, ChainSchema)
+    def post(self, data):
+        """Enlist a chain leader (bureau)"""
+        scope = current_scope()
+        require(scope.is_bureau)
+        session = get_session()
+        chain = chains.create_chain(session, scope, **data)
+        commit()
+        item = chains.chain_item(session, scope, chain.id, on=today())
+        if item is None:
+            abort(404)
+        return item

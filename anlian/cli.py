@@ -1,0 +1,132 @@
+"""Command line: `flask --app app db upgrade | demo | user create | …`."""
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from models import Enterprise
+
+from . import migrate
+from .db import session_scope
+from .errors import Invalid, translate
+from .scope import Scope
+from .services import users
+
+db_cli = AppGroup("db", help="Database schema.")
+user_cli = AppGroup("user", help="User accounts.")
+
+
+def _url() -> str:
+    return current_app.config["DATABASE_URL"]
+
+
+def _engine():
+    return current_app.extensions["anlian_engine"]
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Migrate the configured database to the latest schema."""
+    migrate.upgrade(_url(), revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """(developers) Autogenerate a migration from the models."""
+    migrate.revision(_url(), message)
+
+
+@click.command("demo")
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option(
+    "--scale", default="city", show_default=True, type=click.Choice(["small", "city", "bench"])
+)
+@click.option("--end-month", default=None, help="Last month with data (YYYY-MM).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
+def demo(seed: int, scale: str, end_month: str | None, if_empty: bool) -> None:
+    """Load the deterministic demo data set into an empty database."""
+    from .demo import generate
+
+    with session_scope(_engine()) as session:
+        if session.execute(select(func.count()).select_from(Enterprise)).scalar_one():
+            if if_empty:
+                click.echo("database already has data; demo not loaded")
+                return
+            raise click.ClickException("the database is not empty; demo data needs an empty one")
+        with _Progress() as progress:
+            summary = generate(
+                session, seed=seed, scale=scale, end_month=end_month, progress=progress
+            )
+    _print_summary(summary)
+
+
+class _Progress:
+    """A click progress bar that follows the steps a long job reports."""
+
+    def __init__(self):
+        self.bar = None
+        self.label = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if label != self.label:
+            if self.bar is not None:
+                self.bar.__exit__(None, None, None)
+            self.label, self.bar = label, click.progressbar(length=total, label=label)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+
+def _print_summary(summary) -> None:
+    for table, count in summary.counts.items():
+        click.echo(f"  {table:<16} {count:>9,}")
+    click.echo("demo users (username / password):")
+    for user in summary.users:
+        click.echo(f"  {user['role']:<7} {user['username']} / {user['password']}")
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["bureau", "chain", "sme"]))
+@click.option("--chain-id", type=int, default=None)
+@click.option("--uscc", default=None)
+def user_create(username: str, role: str, chain_id: int | None, uscc: str | None) -> None:
+    """Create a user; the password comes from ANLIAN_PASSWORD or a prompt."""
+    password = os.environ.get("ANLIAN_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        with session_scope(_engine()) as session:
+            users.create_user(
+                session,
+                Scope.system(),
+                username=username,
+                password=password,
+                role=role,
+                chain_id=chain_id,
+                uscc=uscc,
+            )
+    except Invalid as error:
+        lines = [
+            f"{field}: {' '.join(map(translate, msgs))}" for field, msgs in error.errors.items()
+        ]
+        raise click.ClickException("; ".join(lines)) from None
+    click.echo(f"user {username} created ({role})")
+
+
+def init_app(app) -> None:
+    """Register the command groups."""
+    for command in (db_cli, user_cli, demo):
+        app.cli.add_command(command)

@@ -1,0 +1,21 @@
+"""Pages, one blueprint per audience, and the locally served plotly.js."""
+
+from pathlib import Path
+
+import plotly
+from flask import send_from_directory
+
+from . import auth, bureau, chain, sme
+
+PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
+
+
+def plotly_js():
+    """plotly.min.js from the installed Python package: no CDN, works offline."""
+    return send_from_directory(PLOTLY_DIR, "plotly.min.js", max_age=86400)
+
+
+def init_app(app) -> None:
+    for module in (auth, bureau, chain, sme):
+        app.register_blueprint(module.bp)
+    app.add_url_rule("/vendor/plotly.min.js", "plotly_js", plotly_js)

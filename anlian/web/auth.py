@@ -1,0 +1,70 @@
+"""Log in, log out, choose the language."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..auth import LoginUser
+from ..db import get_session
+from ..i18n import LOCALES
+from ..services import users
+
+bp = Blueprint("auth", __name__)
+HOME_BY_ROLE = {"bureau": "bureau.index", "chain": "chain.index", "sme": "sme.index"}
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+@bp.get("/")
+def home():
+    """Each role lands on its own page; strangers on the login page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(HOME_BY_ROLE[current_user.user.role]))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The login form; a successful login starts a fresh session."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = users.authenticate(db, form.username.data.strip(), form.password.data)
+        if user is not None:
+            lang = session.get("lang")
+            session.clear()  # a new session at login, never the one the visitor brought
+            if lang:
+                session["lang"] = lang
+            login_user(LoginUser(user))
+            return redirect(url_for(HOME_BY_ROLE[user.role]))
+        flash(_l("Wrong username or password."), "error")
+    return render_template("login.html", form=form), 200 if request.method == "GET" else 401
+
+
+@bp.post("/logout")
+def logout():
+    """End this and every other session of the user."""
+    if current_user.is_authenticated:
+        db = get_session()
+        users.end_sessions(db, db.merge(current_user.user))
+        db.commit()
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """Switch the interface language and go back where the user was."""
+    if code in LOCALES:
+        session["lang"] = code
+    target = request.referrer or url_for("auth.home")
+    if not target.startswith(request.host_url):
+        target = url_for("auth.home")
+    return redirect(target)

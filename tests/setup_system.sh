@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# System packages the browser tests need beyond PyPI: Debian's chromium (Playwright cannot
+# download its own browser here) and CJK fonts (without them Chinese renders as boxes).
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "installing ${need[*]} for the browser tests…"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
