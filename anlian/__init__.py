@@ -2,6 +2,8 @@
 
 from flask import Flask
 
+from scoring import ScoringConfig
+
 from . import api, auth, cli, config, db, errors, i18n, web
 
 __all__ = ["create_app"]
@@ -33,3 +35,7 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = config.development_secret(config.PROJECT_ROOT / "instance")
     app.config["DEBUG"] = app.config["ENV"] == "development" and app.debug
+    try:
+        app.extensions["scoring_config"] = ScoringConfig.from_mapping(app.config["SCORING"])
+    except ValueError as problem:
+        raise config.ConfigError(f"SCORING: {problem}") from None

@@ -9,14 +9,15 @@ from sqlalchemy import func, select
 
 from models import Enterprise
 
-from . import migrate
+from . import clock, migrate, months
 from .db import session_scope
 from .errors import Invalid, translate
 from .scope import Scope
-from .services import users
+from .services import evaluation, scores, users
 
 db_cli = AppGroup("db", help="Database schema.")
 user_cli = AppGroup("user", help="User accounts.")
+score_cli = AppGroup("score", help="Safety scores: month close and validation.")
 
 
 def _url() -> str:
@@ -126,7 +127,49 @@ def user_create(username: str, role: str, chain_id: int | None, uscc: str | None
     click.echo(f"user {username} created ({role})")
 
 
+def _scoring_config():
+    return current_app.extensions["scoring_config"]
+
+
+@score_cli.command("close")
+@click.option("--month", default=None, help="The month to close (YYYY-MM).")
+@click.option("--all", "every", is_flag=True, help="Every month with data (backfill).")
+def score_close(month: str | None, every: bool) -> None:
+    """Snapshot every enterprise's score for one month, or for every month with data."""
+    if bool(month) == every:
+        raise click.UsageError("give either --month YYYY-MM or --all")
+    if month and not months.is_month(month):
+        raise click.BadParameter("must be YYYY-MM", param_hint="--month")
+    with session_scope(_engine(), write=False) as session:
+        todo = scores.months_with_data(session) if every else [month]
+    closable = [m for m in todo if m < clock.current_month()]
+    if month and not closable:
+        raise click.ClickException(f"{month} has not ended yet; only ended months can be closed")
+    with click.progressbar(closable, label="closing months") as bar:
+        for each in bar:
+            # One transaction per month: a month is either closed whole or left as it was.
+            with session_scope(_engine()) as session:
+                summary = scores.close_month(session, month=each, config=_scoring_config())
+    click.echo(
+        f"closed {len(closable)} month(s); last: {summary.month}, "
+        f"{summary.enterprises:,} enterprises, grades {dict(sorted(summary.grades.items()))}"
+    )
+
+
+@score_cli.command("evaluate")
+def score_evaluate() -> None:
+    """Predictive validity of the closed scores against next-year accidents."""
+    with session_scope(_engine(), write=False) as session:
+        data = scores.months_with_data(session)
+        if not data:
+            raise click.ClickException("no data: load records and close months first")
+        report = evaluation.evaluate(
+            session, last_month=data[-1], window=_scoring_config().window_months
+        )
+    click.echo(evaluation.format_report(report))
+
+
 def init_app(app) -> None:
     """Register the command groups."""
-    for command in (db_cli, user_cli, demo):
+    for command in (db_cli, user_cli, score_cli, demo):
         app.cli.add_command(command)

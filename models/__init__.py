@@ -4,7 +4,7 @@ from .audit import AuditEvent
 from .chain import Chain, Membership, Rating, Scheme
 from .enterprise import Enterprise
 from .records import Accident, Hazard, Inspection, WorkHours
-from .snapshots import ScoreSnapshot
+from .snapshots import MonthClose, ScoreSnapshot
 from .users import ApiToken, User
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Hazard",
     "Inspection",
     "Membership",
+    "MonthClose",
     "Rating",
     "Scheme",
     "ScoreSnapshot",

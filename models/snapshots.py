@@ -36,3 +36,24 @@ class ScoreSnapshot(SQLModel, table=True):
     veto: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     components: dict = Field(sa_column=Column(JSON, nullable=False))
     computed_at: datetime = created_at_field()
+
+
+class MonthClose(SQLModel, table=True):
+    """What a month close fixed: when, with which model and parameters, and the industry
+    accident rates of the window, so later explanations and provisional scores re-use them."""
+
+    __tablename__ = "month_close"
+    __table_args__ = (
+        UniqueConstraint("month", "kind", name="uq_month_close"),
+        one_of("kind", ("closed", "provisional"), "ck_month_close_kind"),
+        month_check("month", "ck_month_close_month"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: str = Field(max_length=7)
+    kind: str = Field(default="closed", max_length=12)
+    model_version: str = Field(max_length=32)
+    enterprises: int
+    parameters: dict = Field(sa_column=Column(JSON, nullable=False))
+    industry_stats: dict = Field(sa_column=Column(JSON, nullable=False))
+    closed_at: datetime = created_at_field()

@@ -2,9 +2,9 @@
 
 from flask_smorest import Api as SmorestApi
 
-from . import auth, chains, enterprises
+from . import auth, chains, enterprises, scores
 
-MODULES = (auth, chains, enterprises)
+MODULES = (auth, chains, enterprises, scores)
 
 
 class Api(SmorestApi):

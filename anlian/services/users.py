@@ -1,5 +1,6 @@
 """Users, passwords and API tokens."""
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
@@ -15,8 +16,12 @@ from ..errors import Invalid
 from . import audit
 
 MIN_PASSWORD_LENGTH = 10
-# Checked when a username does not exist, so a failed login takes as long either way.
-_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when a username does not exist, so a failed login takes as long either way."""
+    return generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def hash_password(password: str) -> str:
@@ -98,7 +103,7 @@ def authenticate(session, username: str, password: str) -> User | None:
     """The active user with these credentials, or None."""
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
