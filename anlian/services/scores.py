@@ -19,6 +19,8 @@ from .. import months
 from .aggregates import load_batch, open_hazards
 
 CHUNK = 5000
+# What a snapshot keeps of the engine's row besides score, grade, colour and vetoes.
+SNAPSHOT_DETAIL = ("components", "confidence", "rate_interval", "hours_imputed")
 
 
 @dataclass(frozen=True)
@@ -58,32 +60,22 @@ def close_month(
 
 def _write_snapshots(session, result, ids: np.ndarray, *, month: str, kind: str) -> None:
     """Bulk-insert one snapshot per enterprise (executemany in chunks)."""
-    rows = []
-    for i, enterprise_id in enumerate(ids.tolist()):
-        row = result.row(i)
-        rows.append(
-            {
-                "enterprise_id": enterprise_id,
-                "month": month,
-                "kind": kind,
-                "model_version": row["model_version"],
-                "score": row["score"],
-                "grade": row["grade"],
-                "color": row["color"],
-                "veto": row["veto"],
-                "components": {
-                    "components": row["components"],
-                    "confidence": row["confidence"],
-                    "rate_interval": row["rate_interval"],
-                    "hours_imputed": row["hours_imputed"],
-                },
-            }
-        )
-        if len(rows) == CHUNK:
-            session.execute(insert(ScoreSnapshot), rows)
-            rows = []
-    if rows:
-        session.execute(insert(ScoreSnapshot), rows)
+    rows = [
+        {
+            "enterprise_id": enterprise_id,
+            "month": month,
+            "kind": kind,
+            "model_version": row["model_version"],
+            "score": row["score"],
+            "grade": row["grade"],
+            "color": row["color"],
+            "veto": row["veto"],
+            "components": {key: row[key] for key in SNAPSHOT_DETAIL},
+        }
+        for enterprise_id, row in zip(ids.tolist(), result.rows(), strict=True)
+    ]
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(ScoreSnapshot), rows[start : start + CHUNK])
 
 
 def months_with_data(session) -> list[str]:
