@@ -1,25 +1,40 @@
 """SQLModel tables: one module per aggregate. Importing this package registers them all."""
 
+from .assessment import AdmissionCheck, Appeal, Assessment, CodeEvent, SupplierCode
 from .audit import AuditEvent
 from .chain import Chain, Membership, Rating, Scheme
 from .enterprise import Enterprise
-from .records import Accident, Hazard, Inspection, WorkHours
+from .jobs import JobRun, Notification, SchedulerLock, WebhookDelivery
+from .records import Accident, Hazard, Inspection, RecordDispute, WorkHours
+from .rollup import MonthlyRollup
 from .snapshots import MonthClose, ScoreSnapshot
-from .users import ApiToken, User
+from .users import ApiToken, LoginAttempt, User
 
 __all__ = [
     "Accident",
+    "AdmissionCheck",
     "ApiToken",
+    "Appeal",
+    "Assessment",
     "AuditEvent",
     "Chain",
+    "CodeEvent",
     "Enterprise",
     "Hazard",
     "Inspection",
+    "JobRun",
+    "LoginAttempt",
     "Membership",
     "MonthClose",
+    "MonthlyRollup",
+    "Notification",
     "Rating",
+    "RecordDispute",
     "Scheme",
+    "SchedulerLock",
     "ScoreSnapshot",
+    "SupplierCode",
     "User",
+    "WebhookDelivery",
     "WorkHours",
 ]

@@ -24,3 +24,7 @@ class AuditEvent(SQLModel, table=True):
     entity_id: str = Field(max_length=64)
     before: dict | None = Field(default=None, sa_column=Column(JSON))
     after: dict | None = Field(default=None, sa_column=Column(JSON))
+    # Hash chain: each row's SHA-256 covers its content and the previous row's hash, so an
+    # edited or deleted row breaks every hash after it.
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)

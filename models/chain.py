@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .base import created_at_field, month_check
@@ -16,7 +16,18 @@ class Chain(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
     leader_id: int = Field(foreign_key="enterprise.id", ondelete="RESTRICT", index=True)
     joined_on: date
+    # The eight basic safety conditions of the admission gate (安全准入), editable per chain:
+    # [{"key", "label_zh", "label_en"}]. Defaults in anlian.services.admission.
+    admission_conditions: list = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    # 首次黄码警示，二次红码清退: a second failing period within this many months is red.
+    code_lookback_months: int = Field(default=12, sa_column_kwargs={"server_default": "12"})
+    # A yellow code clears after this many clean periods in a row.
+    code_clear_after: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
     webhook_url: str | None = Field(default=None, max_length=500)
+    # Signs webhook bodies (HMAC-SHA256); generated when the webhook is configured.
+    webhook_secret: str | None = Field(default=None, max_length=128)
     created_at: datetime = created_at_field()
 
 
@@ -31,6 +42,15 @@ class Membership(SQLModel, table=True):
             "annual_spend_cny IS NULL OR annual_spend_cny >= 0", name="ck_membership_spend"
         ),
         Index("ix_membership_enterprise_chain", "enterprise_id", "chain_id"),
+        # At most one open membership of a supplier in a chain.
+        Index(
+            "uq_membership_open",
+            "chain_id",
+            "enterprise_id",
+            unique=True,
+            sqlite_where=text("left_on IS NULL"),
+            postgresql_where=text("left_on IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,7 +8,7 @@ aggregates group on an indexed column that reads the same on SQLite and PostgreS
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Index, Numeric, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, Index, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .base import created_at_field, month_check, one_of, updated_at_field
@@ -45,6 +45,10 @@ class Accident(SQLModel, table=True):
         one_of("severity", SEVERITIES, "ck_accident_severity"),
         one_of("source", ACCIDENT_SOURCES, "ck_accident_source"),
         CheckConstraint("injured >= 0 AND deaths >= 0", name="ck_accident_counts"),
+        CheckConstraint(
+            "(severity = 'fatal' AND deaths > 0) OR (severity <> 'fatal' AND deaths = 0)",
+            name="ck_accident_fatal_has_deaths",
+        ),
         CheckConstraint("direct_loss_cny IS NULL OR direct_loss_cny >= 0", name="ck_accident_loss"),
         month_check("month", "ck_accident_month"),
         Index("ix_accident_month_enterprise", "month", "enterprise_id"),
@@ -72,6 +76,10 @@ class Inspection(SQLModel, table=True):
         UniqueConstraint("enterprise_id", "source_ref", name="uq_inspection_source_ref"),
         one_of("outcome", OUTCOMES, "ck_inspection_outcome"),
         CheckConstraint("penalty_cny >= 0", name="ck_inspection_penalty"),
+        CheckConstraint(
+            "penalty_cny = 0 OR outcome IN ('fine', 'suspension', 'referral')",
+            name="ck_inspection_penalty_outcome",
+        ),
         CheckConstraint("violations >= 0", name="ck_inspection_violations"),
         month_check("month", "ck_inspection_month"),
         Index("ix_inspection_month_enterprise", "month", "enterprise_id", "outcome"),
@@ -118,5 +126,32 @@ class Hazard(SQLModel, table=True):
     deadline: date | None = None
     rectified_on: date | None = None
     rectify_note: str | None = Field(default=None, sa_type=Text)
+    # Set by the daily overdue sweep the first day the hazard is past its deadline unrectified.
+    overdue_marked_on: date | None = None
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
+
+
+class RecordDispute(SQLModel, table=True):
+    """An SME's "this record is wrong" request, for the bureau to resolve."""
+
+    __tablename__ = "record_dispute"
+    __table_args__ = (
+        one_of(
+            "record_kind", ("accident", "inspection", "hazard", "work_hours"), "ck_dispute_kind"
+        ),
+        one_of("status", ("open", "resolved", "rejected"), "ck_dispute_status"),
+        Index("ix_dispute_status", "status", "raised_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id", ondelete="RESTRICT", index=True)
+    record_kind: str = Field(max_length=16)
+    record_id: int
+    message: str = Field(sa_type=Text)
+    status: str = Field(default="open", max_length=10)
+    raised_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    raised_at: datetime = created_at_field()
+    resolved_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    resolved_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    resolution: str | None = Field(default=None, sa_type=Text)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime
+from sqlalchemy import CheckConstraint, DateTime, Index
 from sqlmodel import Field, SQLModel
 
 from .base import created_at_field, one_of
@@ -34,6 +34,8 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     # Bumped by logout, password change and disable: older sessions stop being honoured.
     session_generation: int = Field(default=0)
+    # Set after repeated failed logins; counted in the database so every worker agrees.
+    locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: datetime = created_at_field()
 
 
@@ -48,3 +50,19 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     created_at: datetime = created_at_field()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One login attempt, for rate limiting and lockout across all workers."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_username_at", "username", "at"),
+        Index("ix_login_attempt_ip_at", "ip", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    ip: str | None = Field(default=None, max_length=64)
+    succeeded: bool = Field(default=False)
+    at: datetime = created_at_field()
