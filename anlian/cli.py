@@ -13,7 +13,7 @@ from . import clock, migrate, months
 from .db import session_scope
 from .errors import Invalid, translate
 from .scope import Scope
-from .services import evaluation, scores, users
+from .services import evaluation, month_close, rollup, scores, users
 
 db_cli = AppGroup("db", help="Database schema.")
 user_cli = AppGroup("user", help="User accounts.")
@@ -64,6 +64,7 @@ def demo(seed: int, scale: str, end_month: str | None, if_empty: bool) -> None:
             summary = generate(
                 session, seed=seed, scale=scale, end_month=end_month, progress=progress
             )
+            rollup.rebuild_all(session)
     _print_summary(summary)
 
 
@@ -149,7 +150,9 @@ def score_close(month: str | None, every: bool) -> None:
         for each in bar:
             # One transaction per month: a month is either closed whole or left as it was.
             with session_scope(_engine()) as session:
-                summary = scores.close_month(session, month=each, config=_scoring_config())
+                summary = month_close.run_month_close(
+                    session, month=each, config=_scoring_config()
+                )["scores"]
     click.echo(
         f"closed {len(closable)} month(s); last: {summary.month}, "
         f"{summary.enterprises:,} enterprises, grades {dict(sorted(summary.grades.items()))}"
