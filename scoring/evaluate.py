@@ -45,3 +45,27 @@ def incidence_by_group(groups: Any, outcomes: Any) -> dict[Any, dict[str, Any]]:
         name: {"n": int(size), "events": int(hit), "incidence": float(hit / size)}
         for name, size, hit in zip(names.tolist(), n, hits, strict=True)
     }
+
+
+def stratified_auc(scores_risk: Any, outcomes: Any, strata: Any) -> float:
+    """AUC comparing positives only with negatives of the same stratum: sum of the strata's
+    Mann-Whitney U over the sum of their n1*n0 (NaN if no stratum has both classes)."""
+    risk = np.asarray(scores_risk, dtype=np.float64).reshape(-1)
+    positive = np.asarray(outcomes).astype(bool).reshape(-1)
+    strata = np.asarray(strata).reshape(-1)
+    u_total = pairs = 0.0
+    for stratum in np.unique(strata):
+        mask = strata == stratum
+        n1 = int(positive[mask].sum())
+        n0 = int(mask.sum()) - n1
+        if n1 and n0:
+            u_total += auc(risk[mask], positive[mask]) * n1 * n0
+            pairs += n1 * n0
+    return float(u_total / pairs) if pairs else float("nan")
+
+
+def quantile_bands(values: Any, bands: int = 5) -> np.ndarray:
+    """Band index 0..bands-1 of each value by the values' own quantiles (e.g. exposure)."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    edges = np.quantile(values, np.linspace(0, 1, bands + 1)[1:-1]) if values.size else []
+    return np.searchsorted(edges, values, side="right")

@@ -17,8 +17,11 @@ def hazards(rng, plan: Plan, sl: slice, cal: Calendar, ramp: np.ndarray, ins: di
     m = len(ent)
     level = ((rng.random(m) < MAJOR_P[source]) | forced).astype(np.int64)
     span = np.where(level == 1, rng.integers(30, 61, m), rng.integers(7, 31, m))
-    p_on_time = 0.86 + 0.10 * ramp[ent, mon] + 0.03 * plan.steward[sl][ent]
-    p_never = np.where(level == 1, 0.03, 0.004)
+    # Lateness and neglect scale with the firm's frailty (its latent management quality).
+    frailty = plan.frailty[sl][ent]
+    p_late = 1 - (0.86 + 0.10 * ramp[ent, mon] + 0.03 * plan.steward[sl][ent])
+    p_on_time = 1 - np.clip(p_late * frailty, 0.0, 0.9)
+    p_never = np.minimum(np.where(level == 1, 0.03, 0.004) * frailty, 0.5)
     u = rng.random(m)
     early = np.floor(rng.random(m) ** 1.6 * (span + 1)).astype(np.int64)
     delay = np.where(u < p_on_time, early, span + rng.integers(1, 46, m))
@@ -42,8 +45,10 @@ def _found(rng, plan: Plan, sl: slice, cal: Calendar, ramp: np.ndarray, ins: dic
     size = np.clip((plan.headcount[sl] / 40) ** 0.4, 0.5, 4.0)[:, None]
     supplier = np.where(plan.kind[sl] == SUPPLIER, 1.2, 1.0)[:, None]
     member_now = (ramp > 0) & (months[None, :] <= plan.left_month[sl][:, None])
+    frailty = np.clip(plan.frailty[sl], 0.2, None)[:, None]
     rates = (
-        (SELF_CHECK, size * supplier * (0.04 + 0.22 * ramp)),
+        # Well-run firms look for their own hazards more often.
+        (SELF_CHECK, size * supplier * (0.04 + 0.22 * ramp) / np.sqrt(frailty)),
         (STEWARD, size * 0.06 * plan.steward[sl][:, None] * np.ones_like(ramp)),
         (CHAIN_AUDIT, size * 0.06 * member_now),
     )

@@ -87,11 +87,15 @@ def _inspections(rng, plan: Plan, sl: slice, cal: Calendar, ramp, drift) -> dict
     """Inspections by risk class; members are inspected and punished less after joining."""
     risk, std = risk_index(plan.risk[sl]), plan.std[sl]
     size = np.clip((plan.headcount[sl] / 50) ** 0.15, 0.7, 1.6)
-    rate = (INS_PER_YEAR[risk] * size / 12)[:, None] * (1 - 0.28 * ramp)
+    # Poorly run firms (high frailty) draw more inspections and more of them end in enforcement:
+    # the same latent management quality drives accidents, violations and hazard handling.
+    frailty = plan.frailty[sl]
+    rate = (INS_PER_YEAR[risk] * size * frailty**0.3 / 12)[:, None] * (1 - 0.28 * ramp)
     ent, mon, day = expand(rng, rng.poisson(rate), cal)
     m = len(ent)
     effect = 1 - plan.effect_enf[sl][ent] * ramp[ent, mon]
     p_enf = ENF_P[risk[ent]] * STD_ENF[std[ent]] * effect * drift[mon]
+    p_enf = np.minimum(p_enf * np.clip(frailty[ent] ** 0.8, 0.3, 3.0), 0.95)
     enforced = 2 + rng.choice(4, m, p=ENF_SPLIT)
     outcome = np.where(rng.random(m) < p_enf, enforced, (rng.random(m) < 0.55).astype(np.int64))
     violations = rng.integers(VIOL_LO[outcome], VIOL_HI[outcome] + 1)

@@ -120,7 +120,7 @@ def _hazard_conditions(start: date, on: date):
 def load_batch(session, *, as_of: str, on: date, window: int, enterprise_ids=None):
     """(batch, ids): the engine's input for `as_of`, hazard states judged on day `on`."""
     queries = window_queries(as_of=as_of, on=on, window=window, enterprise_ids=enterprise_ids)
-    firms = session.execute(queries["enterprises"]).all()
+    firms = session.connection().execute(queries["enterprises"]).fetchall()
     ids = np.array([row.id for row in firms], dtype=np.int64)
     grid = _Grid(ids, months.window(as_of, window))
     monthly = grid.hours(_columns(session, queries["hours"]))
@@ -137,8 +137,11 @@ def load_batch(session, *, as_of: str, on: date, window: int, enterprise_ids=Non
 
 
 def _columns(session, query) -> list | None:
-    """The query's rows transposed to columns (None when it returns nothing)."""
-    rows = session.execute(query).all()
+    """The query's rows transposed to columns (None when it returns nothing).
+
+    Runs on the session's connection (Core), skipping ORM row processing: these are plain
+    aggregates over hundreds of thousands of rows."""
+    rows = session.connection().execute(query).fetchall()
     return list(zip(*rows, strict=True)) if rows else None
 
 

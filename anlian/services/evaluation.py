@@ -2,18 +2,25 @@
 
 For each closed month t whose following 12 months all have data, every enterprise scored at t
 is one observation: its risk (100 − score), the naive baseline (accidents on file in the 12
-months up to t) and the outcome (any accident in t+1 … t+12).
+months up to t), its exposure (hours worked in the window) and the outcome (any accident in
+t+1 … t+12).
+
+"Any accident" depends on size as much as on safety: a 2,000-person plant has some accident
+in most years however well it is run, and raw counts carry that size. The score is a rate,
+deliberately blind to size, so the like-for-like comparison ranks firms only against firms of
+similar exposure (AUC within exposure quintiles); the pooled AUC is reported beside it.
 """
 
 import numpy as np
 from sqlalchemy import func, select
 
-from models import Accident, ScoreSnapshot
-from scoring.evaluate import auc, incidence_by_group
+from models import MonthlyRollup, ScoreSnapshot
+from scoring.evaluate import auc, incidence_by_group, quantile_bands, stratified_auc
 
 from .. import months
 
 HORIZON = 12
+EXPOSURE_BANDS = 5
 
 
 def observations(session, *, last_month: str, window: int = 12) -> dict[str, np.ndarray]:
@@ -28,47 +35,76 @@ def observations(session, *, last_month: str, window: int = 12) -> dict[str, np.
     eligible = sorted(m for m in closed if months.shift(m, HORIZON) <= last_month)
     parts = [_month_observations(session, month, window) for month in eligible]
     if not parts:
-        return {key: np.array([]) for key in ("risk", "baseline", "grade", "outcome")}
+        keys = ("risk", "baseline", "hours", "grade", "outcome", "next_accidents", "next_hours")
+        return {key: np.array([]) for key in keys}
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
 
 
-def _accident_counts(session, first: str, last: str) -> dict[int, int]:
+def _window_totals(session, first: str, last: str) -> dict[int, tuple[int, float]]:
+    """Accidents and hours per enterprise over months first..last (from the rollup)."""
     query = (
-        select(Accident.enterprise_id, func.count())
-        .where(Accident.month.between(first, last))
-        .group_by(Accident.enterprise_id)
+        select(
+            MonthlyRollup.enterprise_id,
+            func.sum(MonthlyRollup.accidents),
+            func.sum(MonthlyRollup.hours),
+        )
+        .where(MonthlyRollup.month.between(first, last))
+        .group_by(MonthlyRollup.enterprise_id)
     )
-    return dict(session.execute(query).all())
+    return {eid: (int(n or 0), float(h or 0)) for eid, n, h in session.execute(query).all()}
 
 
 def _month_observations(session, month: str, window: int) -> dict[str, np.ndarray]:
     rows = session.execute(
-        select(ScoreSnapshot.enterprise_id, ScoreSnapshot.score, ScoreSnapshot.grade).where(
-            ScoreSnapshot.month == month, ScoreSnapshot.kind == "closed"
-        )
+        select(
+            ScoreSnapshot.enterprise_id,
+            ScoreSnapshot.score,
+            ScoreSnapshot.grade,
+            ScoreSnapshot.components["rate_interval"]["hours"].as_float(),
+        ).where(ScoreSnapshot.month == month, ScoreSnapshot.kind == "closed")
     ).all()
-    past = _accident_counts(session, months.shift(month, 1 - window), month)
-    future = _accident_counts(session, months.shift(month, 1), months.shift(month, HORIZON))
+    past = _window_totals(session, months.shift(month, 1 - window), month)
+    future = _window_totals(session, months.shift(month, 1), months.shift(month, HORIZON))
     ids = [r[0] for r in rows]
+    after = np.array([future.get(i, (0, 0.0)) for i in ids], dtype=np.float64).reshape(-1, 2)
     return {
         "risk": 100.0 - np.array([r[1] for r in rows], dtype=np.float64),
-        "baseline": np.array([past.get(i, 0) for i in ids], dtype=np.float64),
+        "baseline": np.array([past.get(i, (0, 0.0))[0] for i in ids], dtype=np.float64),
+        "hours": np.array([r[3] or 0.0 for r in rows], dtype=np.float64),
         "grade": np.array([r[2] for r in rows], dtype=str),
-        "outcome": np.array([future.get(i, 0) > 0 for i in ids], dtype=bool),
+        "outcome": after[:, 0] > 0,
+        "next_accidents": after[:, 0],
+        "next_hours": after[:, 1],
     }
+
+
+def rate_by_group(groups, accidents, hours) -> dict:
+    """Next-year accidents per million hours worked, per group (size-neutral incidence)."""
+    out = {}
+    for group in np.unique(groups):
+        mask = groups == group
+        exposure = hours[mask].sum()
+        out[group.item()] = float(accidents[mask].sum() * 1e6 / exposure) if exposure else None
+    return out
 
 
 def evaluate(session, *, last_month: str, window: int = 12) -> dict:
     """AUC of the score and of the baseline, incidence by grade and by baseline count."""
     data = observations(session, last_month=last_month, window=window)
-    baseline_group = np.minimum(data["baseline"], 2).astype(int)
+    outcome = data["outcome"]
+    if not outcome.size:
+        return {"observations": 0, "positives": 0}
+    bands = quantile_bands(data["hours"], EXPOSURE_BANDS)
     return {
-        "observations": int(data["outcome"].size),
-        "positives": int(data["outcome"].sum()),
-        "auc_score": auc(data["risk"], data["outcome"]) if data["outcome"].size else None,
-        "auc_baseline": auc(data["baseline"], data["outcome"]) if data["outcome"].size else None,
-        "by_grade": incidence_by_group(data["grade"], data["outcome"]),
-        "by_baseline": incidence_by_group(baseline_group, data["outcome"]),
+        "observations": int(outcome.size),
+        "positives": int(outcome.sum()),
+        "auc_score": auc(data["risk"], outcome),
+        "auc_baseline": auc(data["baseline"], outcome),
+        "auc_score_within_exposure": stratified_auc(data["risk"], outcome, bands),
+        "auc_baseline_within_exposure": stratified_auc(data["baseline"], outcome, bands),
+        "by_grade": incidence_by_group(data["grade"], outcome),
+        "rate_by_grade": rate_by_group(data["grade"], data["next_accidents"], data["next_hours"]),
+        "by_baseline": incidence_by_group(np.minimum(data["baseline"], 2).astype(int), outcome),
     }
 
 
@@ -77,12 +113,21 @@ def format_report(report: dict) -> str:
     lines = [
         f"observations (enterprise-months): {report['observations']:,}; "
         f"with an accident in the next 12 months: {report['positives']:,}",
-        f"AUC, safety score (100 - score):       {_fmt(report['auc_score'])}",
-        f"AUC, naive baseline (accidents in window): {_fmt(report['auc_baseline'])}",
+    ]
+    if not report["observations"]:
+        return lines[0] + "\n(no closed month has 12 months of data after it yet)"
+    lines += [
+        "AUC for 'any accident in the next 12 months'   score   baseline (accidents in window)",
+        f"  within exposure quintiles (like for like)   {_fmt(report['auc_score_within_exposure'])}"
+        f"   {_fmt(report['auc_baseline_within_exposure'])}",
+        f"  pooled (size counts too)                     {_fmt(report['auc_score'])}"
+        f"   {_fmt(report['auc_baseline'])}",
         "next-year accident incidence by grade:",
     ]
+    rates = report["rate_by_grade"]
     lines += [
-        f"  {grade}: {row['incidence']:6.1%} of {row['n']:,}"
+        f"  {grade}: {row['incidence']:6.1%} of {row['n']:,}; "
+        f"{_fmt(rates.get(grade), 2)} accidents per million hours worked"
         for grade, row in report["by_grade"].items()
     ]
     lines.append("next-year incidence by accidents in the window (baseline):")
@@ -93,5 +138,5 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def _fmt(value) -> str:
-    return "n/a" if value is None or value != value else f"{value:.3f}"
+def _fmt(value, digits: int = 3) -> str:
+    return "n/a" if value is None or value != value else f"{value:.{digits}f}"

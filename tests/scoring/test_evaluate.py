@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.evaluate import auc, average_ranks, incidence_by_group
+from scoring.evaluate import (
+    auc,
+    average_ranks,
+    incidence_by_group,
+    quantile_bands,
+    stratified_auc,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +68,18 @@ def test_incidence_by_group():
     assert list(result) == ["A", "B", "D"]
     with pytest.raises(ValueError):
         incidence_by_group(["A"], [1, 0])
+
+
+def test_stratified_auc_compares_only_within_strata():
+    # Between strata the risk ranks perfectly wrong, within each stratum perfectly right.
+    risk = [10, 11, 1, 2]
+    outcome = [0, 1, 0, 1]
+    strata = ["big", "big", "small", "small"]
+    assert auc(risk, outcome) == 0.75
+    assert stratified_auc(risk, outcome, strata) == 1.0
+    assert np.isnan(stratified_auc([1, 2], [1, 1], ["a", "a"]))
+
+
+def test_quantile_bands_split_evenly():
+    bands = quantile_bands(np.arange(100), 5)
+    assert np.bincount(bands).tolist() == [20] * 5
