@@ -7,7 +7,9 @@ fails at once with "database is locked", whatever the busy timeout.
 """
 
 from contextlib import contextmanager
+from decimal import Decimal
 
+import orjson
 from flask import current_app, g, request
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,11 +19,24 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _IMMEDIATE = "anlian_immediate"
 
 
+def _json_dumps(value) -> str:
+    # orjson: JSON columns (snapshot explanations) are written for every enterprise at a
+    # month close, where the standard library's encoder was a fifth of the time.
+    return orjson.dumps(value, default=_json_default).decode()
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`, with the SQLite connection settings and write-lock discipline."""
+    json = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     if not url.startswith("sqlite"):
-        return create_engine(url, echo=echo, pool_pre_ping=True)
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        return create_engine(url, echo=echo, pool_pre_ping=True, **json)
+    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **json)
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine

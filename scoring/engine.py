@@ -13,6 +13,7 @@ from .config import GRADE_COLORS, MODEL_VERSION, ScoringConfig
 from .industry import IndustryStats, stats_from_totals, window_totals
 
 COMPONENTS = ("accidents", "enforcement", "hazards", "foundation")
+RATE_UNIT = "injured persons per million hours"
 VETO_RULES = ("death", "major_hazard_overdue", "suspension", "dishonest")
 # Inputs shown per component in row(); the rest of the arrays stay available on the result.
 ROW_INPUTS = {
@@ -108,51 +109,53 @@ class ScoreResult:
             return _plain_list(np.asarray(values)[idx], digits)
 
         acc = self.inputs["accidents"]
-        vetoes = list(zip(*(col(self.veto[r]) for r in VETO_RULES), strict=True))
-        interval = zip(
-            col(self.rate_ci_low, 3),
-            col(self.rate_ci_high, 3),
-            col(acc["cases"]),
-            col(acc["hours"], 1),
-            strict=True,
-        )
-        parts = [self._component_rows(name, col) for name in COMPONENTS]
-        return [
-            {
-                "uscc": uscc,
-                "model_version": self.model_version,
-                "score": score,
-                "grade": grade,
-                "color": color,
-                "veto": [rule for rule, hit in zip(VETO_RULES, veto, strict=True) if hit],
-                "confidence": "low" if low else "normal",
-                "rate_interval": {
-                    "low": lo,
-                    "high": hi,
-                    "cases": cases,
-                    "hours": hours,
-                    "unit": "injured persons per million hours",
-                },
-                "hours_imputed": imputed,
-                "components": dict(zip(COMPONENTS, component_rows, strict=True)),
-            }
-            for uscc, score, grade, color, veto, low, (
-                lo,
-                hi,
-                cases,
-                hours,
-            ), imputed, *component_rows in zip(
-                col(self.uscc),
-                col(self.score, 1),
-                col(self.grade),
-                col(self.color),
-                vetoes,
-                col(self.confidence_low),
-                interval,
-                col(self.hours_imputed),
-                *parts,
+        fired = np.stack([np.asarray(self.veto[r])[idx] for r in VETO_RULES], axis=1)
+        # Most firms have no veto: build the rule list only for the rows that have one.
+        vetoes = [[] for _ in range(len(idx))]
+        for row, rule in zip(*np.nonzero(fired), strict=True):
+            vetoes[row].append(VETO_RULES[rule])
+        intervals = [
+            {"low": lo, "high": hi, "cases": cases, "hours": hours, "unit": RATE_UNIT}
+            for lo, hi, cases, hours in zip(
+                col(self.rate_ci_low, 3),
+                col(self.rate_ci_high, 3),
+                col(acc["cases"]),
+                col(acc["hours"], 1),
                 strict=True,
             )
+        ]
+        components = [
+            dict(zip(COMPONENTS, parts, strict=True))
+            for parts in zip(*(self._component_rows(n, col) for n in COMPONENTS), strict=True)
+        ]
+        confidence = ["low" if low else "normal" for low in col(self.confidence_low)]
+        columns = zip(
+            col(self.uscc),
+            col(self.score, 1),
+            col(self.grade),
+            col(self.color),
+            vetoes,
+            confidence,
+            intervals,
+            col(self.hours_imputed),
+            components,
+            strict=True,
+        )
+        version = self.model_version
+        return [
+            {
+                "uscc": u,
+                "model_version": version,
+                "score": s,
+                "grade": g,
+                "color": c,
+                "veto": v,
+                "confidence": conf,
+                "rate_interval": ri,
+                "hours_imputed": imp,
+                "components": comp,
+            }
+            for u, s, g, c, v, conf, ri, imp, comp in columns
         ]
 
     def _component_rows(self, name: str, col) -> list[dict[str, Any]]:
@@ -168,8 +171,15 @@ class ScoreResult:
 
 
 def _plain_list(values: np.ndarray, digits: int | None) -> list[Any]:
-    """A column as plain Python values, with the same rounding and NaN rule as _plain."""
-    return [_plain(v, digits) for v in values.tolist()]
+    """A column as plain Python values, with the same rounding and NaN rule as _plain
+    (written as tight comprehensions: this runs over every cell of a month close)."""
+    items = values.tolist()
+    if values.dtype.kind != "f":
+        return items
+    finite = math.isfinite
+    if digits is None:
+        return [v if finite(v) else None for v in items]
+    return [round(v, digits) if finite(v) else None for v in items]
 
 
 def _plain(value: Any, digits: int | None = None) -> Any:

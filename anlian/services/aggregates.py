@@ -8,7 +8,7 @@ query per enterprise. The benchmark times the same queries bare, as the floor.
 from datetime import date
 
 import numpy as np
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select
 
 from models import Accident, Enterprise, Hazard, Inspection, WorkHours
 from models.vocab import ENFORCEMENT_OUTCOMES
@@ -33,9 +33,22 @@ HAZARD_COLUMNS = (
 )
 
 
+def _age(month_column, as_of: str):
+    """Months between `as_of` and the row's `YYYY-MM` (0 = as_of), computed in SQL so the
+    long queries return plain numbers that numpy takes in one step."""
+    year = cast(func.substr(month_column, 1, 4), Integer)
+    number = cast(func.substr(month_column, 6, 2), Integer)
+    return (literal(months.index(as_of) + 1) - (year * 12 + number)).label("age")
+
+
 def window_queries(*, as_of: str, on: date, window: int, enterprise_ids=None) -> dict:
-    """The five SELECTs behind a batch: enterprises, hours, accidents, inspections, hazards."""
+    """The five SELECTs behind a batch: enterprises, hours, accidents, inspections, hazards.
+
+    All but `enterprises` return numbers only: (enterprise_id, age, values...)."""
     first, last = months.shift(as_of, 1 - window), as_of
+    outcome_code = case(
+        *((Inspection.outcome == o, i) for i, o in enumerate(OUTCOME_COLUMN)), else_=-1
+    )
     queries = {
         "enterprises": select(
             Enterprise.id,
@@ -49,14 +62,14 @@ def window_queries(*, as_of: str, on: date, window: int, enterprise_ids=None) ->
             Enterprise.dishonest_listed_on,
             Enterprise.dishonest_repaired_on,
         ).order_by(Enterprise.id),
-        "hours": select(WorkHours.enterprise_id, WorkHours.month, WorkHours.hours).where(
-            WorkHours.month.between(first, last)
-        ),
+        "hours": select(
+            WorkHours.enterprise_id, _age(WorkHours.month, as_of), WorkHours.hours
+        ).where(WorkHours.month.between(first, last)),
         # Injured persons by severity and deaths by month; the injured of a fatal accident
         # count as seriously injured.
         "accidents": select(
             Accident.enterprise_id,
-            Accident.month,
+            _age(Accident.month, as_of),
             func.sum(case((Accident.severity == "minor", Accident.injured), else_=0)),
             func.sum(case((Accident.severity != "minor", Accident.injured), else_=0)),
             func.sum(Accident.deaths),
@@ -66,8 +79,8 @@ def window_queries(*, as_of: str, on: date, window: int, enterprise_ids=None) ->
         # Inspections that found nothing are not read at all: they can never lower a score.
         "inspections": select(
             Inspection.enterprise_id,
-            Inspection.month,
-            Inspection.outcome,
+            _age(Inspection.month, as_of),
+            outcome_code,
             func.count(),
             func.sum(Inspection.penalty_cny),
         )
@@ -120,80 +133,74 @@ def _hazard_conditions(start: date, on: date):
 def load_batch(session, *, as_of: str, on: date, window: int, enterprise_ids=None):
     """(batch, ids): the engine's input for `as_of`, hazard states judged on day `on`."""
     queries = window_queries(as_of=as_of, on=on, window=window, enterprise_ids=enterprise_ids)
-    firms = session.connection().execute(queries["enterprises"]).fetchall()
+    connection = session.connection()
+    firms = connection.execute(queries["enterprises"]).fetchall()
     ids = np.array([row.id for row in firms], dtype=np.int64)
-    grid = _Grid(ids, months.window(as_of, window))
-    monthly = grid.hours(_columns(session, queries["hours"]))
-    monthly |= grid.accidents(_columns(session, queries["accidents"]))
-    monthly |= grid.inspections(_columns(session, queries["inspections"]))
-    hazards = grid.hazards(_columns(session, queries["hazards"]))
-    return EnterpriseBatch.from_columns(
+    grid = _Grid(ids, window)
+    monthly = grid.hours(numeric_rows(connection, queries["hours"], 3))
+    monthly |= grid.accidents(numeric_rows(connection, queries["accidents"], 5))
+    monthly |= grid.inspections(numeric_rows(connection, queries["inspections"], 5))
+    hazards = grid.hazards(numeric_rows(connection, queries["hazards"], 1 + len(HAZARD_COLUMNS)))
+    batch = EnterpriseBatch.from_columns(
         [row.uscc for row in firms],
         window_months=window,
         **_foundation(firms, on),
         **monthly,
         **hazards,
-    ), ids
+    )
+    return batch, ids
 
 
-def _columns(session, query) -> list | None:
-    """The query's rows transposed to columns (None when it returns nothing).
+def numeric_rows(connection, query, width: int) -> np.ndarray:
+    """A numbers-only query as an (n, width) float array, read from the DBAPI cursor.
 
-    Runs on the session's connection (Core), skipping ORM row processing: these are plain
-    aggregates over hundreds of thousands of rows."""
-    rows = session.connection().execute(query).fetchall()
-    return list(zip(*rows, strict=True)) if rows else None
+    These queries return hundreds of thousands of rows of plain numbers; building a
+    SQLAlchemy Row for each and transposing them in Python cost more than the SQL itself."""
+    rows = connection.execute(query).cursor.fetchall()
+    # NULL sums (no matching rows) become 0; PostgreSQL's Decimal sums become floats.
+    return np.array(rows, dtype=np.float64).reshape(-1, width) if rows else np.zeros((0, width))
 
 
 class _Grid:
-    """Scatters long rows keyed by (enterprise_id, month) into (n, W) matrices."""
+    """Scatters (enterprise_id, age, values...) rows into (n, W) matrices."""
 
-    def __init__(self, ids: np.ndarray, cols: list[str]):
-        self.ids, self.shape = ids, (len(ids), len(cols))
-        self.col = {month: i for i, month in enumerate(cols)}
+    def __init__(self, ids: np.ndarray, window: int):
+        self.ids, self.shape = ids, (len(ids), window)
 
-    def _at(self, enterprise_ids, month_keys):
-        rows = np.searchsorted(self.ids, np.asarray(enterprise_ids, dtype=np.int64))
-        return rows, np.array([self.col[m] for m in month_keys], dtype=np.int64)
+    def _at(self, rows: np.ndarray):
+        positions = np.searchsorted(self.ids, rows[:, 0].astype(np.int64))
+        return positions, rows[:, 1].astype(np.int64)
 
-    def _sum(self, at, values) -> np.ndarray:
+    def _sum(self, at, values: np.ndarray) -> np.ndarray:
         matrix = np.zeros(self.shape)
-        np.add.at(matrix, at, np.asarray([float(v or 0) for v in values]))
+        np.add.at(matrix, at, np.nan_to_num(values))
         return matrix
 
-    def hours(self, columns) -> dict:
+    def hours(self, rows: np.ndarray) -> dict:
         matrix = np.full(self.shape, np.nan)  # NaN: no hours reported for that month
-        if columns:
-            matrix[self._at(columns[0], columns[1])] = np.asarray(columns[2], dtype=np.float64)
+        matrix[self._at(rows)] = rows[:, 2]
         return {"hours": matrix}
 
-    def accidents(self, columns) -> dict:
+    def accidents(self, rows: np.ndarray) -> dict:
+        at = self._at(rows)
         names = ("minor_injured", "serious_injured", "deaths")
-        if not columns:
-            return {name: np.zeros(self.shape) for name in names}
-        at = self._at(columns[0], columns[1])
-        return {
-            name: self._sum(at, values) for name, values in zip(names, columns[2:], strict=True)
-        }
+        return {name: self._sum(at, rows[:, 2 + k]) for k, name in enumerate(names)}
 
-    def inspections(self, columns) -> dict:
-        out = {name: np.zeros(self.shape) for name in (*OUTCOME_COLUMN.values(), "penalty_cny")}
-        if not columns:
-            return out
-        rows, cols = self._at(columns[0], columns[1])
-        outcomes, counts = np.asarray(columns[2]), np.asarray(columns[3], dtype=np.float64)
-        for outcome, name in OUTCOME_COLUMN.items():
-            mask = outcomes == outcome
-            np.add.at(out[name], (rows[mask], cols[mask]), counts[mask])
-        out["penalty_cny"] = self._sum((rows, cols), columns[4])
+    def inspections(self, rows: np.ndarray) -> dict:
+        positions, ages = self._at(rows)
+        codes = rows[:, 2].astype(np.int64)
+        out = {}
+        for code, name in enumerate(OUTCOME_COLUMN.values()):
+            mask = codes == code
+            out[name] = self._sum((positions[mask], ages[mask]), rows[mask, 3])
+        out["penalty_cny"] = self._sum((positions, ages), rows[:, 4])
         return out
 
-    def hazards(self, columns) -> dict:
+    def hazards(self, rows: np.ndarray) -> dict:
         counts = {name: np.zeros(len(self.ids), dtype=np.int64) for name in HAZARD_COLUMNS}
-        if columns:
-            rows = np.searchsorted(self.ids, np.asarray(columns[0], dtype=np.int64))
-            for name, values in zip(HAZARD_COLUMNS, columns[1:], strict=True):
-                counts[name][rows] = np.asarray(values, dtype=np.int64)
+        positions = np.searchsorted(self.ids, rows[:, 0].astype(np.int64))
+        for k, name in enumerate(HAZARD_COLUMNS):
+            counts[name][positions] = rows[:, 1 + k].astype(np.int64)
         return counts
 
 

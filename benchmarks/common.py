@@ -1,0 +1,66 @@
+"""Shared benchmark plumbing: the city-scale database (built once), timing, memory."""
+
+import resource
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from anlian import create_app
+from anlian.db import session_scope
+from anlian.migrate import upgrade
+
+OUT = Path(__file__).resolve().parent / "out"
+END_MONTH = "2026-10"  # fixed, so every run measures the same data
+
+
+def bench_database(scale: str = "bench", seed: int = 7) -> str:
+    """The URL of a migrated SQLite file holding the demo at `scale`, generated on first use.
+
+    `bench` is 25,000 enterprises x 36 months (about a million records); the file is kept in
+    benchmarks/out/ so the costly generation happens once.
+    """
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"{scale}-{seed}-{END_MONTH}.db"
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        partial = path.with_suffix(".partial.db")
+        partial.unlink(missing_ok=True)
+        upgrade(f"sqlite:///{partial}")
+        app = app_for(f"sqlite:///{partial}")
+        with app.app_context(), session_scope(app.extensions["anlian_engine"]) as session:
+            from anlian.demo import generate
+            from anlian.services import rollup
+
+            generate(session, seed=seed, scale=scale, end_month=END_MONTH)
+            rollup.rebuild_all(session)
+        app.extensions["anlian_engine"].dispose()
+        partial.rename(path)
+    return url
+
+
+def app_for(url: str):
+    """An app on `url` with a fixed secret (benchmarks never serve cookies to anyone)."""
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark"})
+
+
+@contextmanager
+def timer(results: dict, name: str):
+    """Store the wall time of the block in results[name] (seconds)."""
+    start = time.perf_counter()
+    yield
+    results[name] = time.perf_counter() - start
+
+
+def best_of(repeats: int, function) -> float:
+    """The fastest of `repeats` timed calls (the least disturbed by neighbours)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
