@@ -4,7 +4,7 @@ from flask import Flask
 
 from scoring import ScoringConfig
 
-from . import api, auth, cli, config, db, errors, i18n, web
+from . import api, auth, cli, config, db, errors, i18n, security, web
 
 __all__ = ["create_app"]
 
@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
+    security.init_app(app)
     errors.init_app(app)
     web.init_app(app)
     api.init_app(app)

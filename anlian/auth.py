@@ -3,14 +3,16 @@
 from functools import wraps
 
 from flask import abort, g, request
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf import CSRFProtect
 
 from models import User
+from models.base import utcnow
 
 from .db import get_session
 from .scope import Scope
-from .services import users
+from .services import logins, users
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -61,6 +63,36 @@ def authenticate_bearer() -> None:
     if user is None:
         abort(401)
     g.scope = Scope.for_user(user, ip=request.remote_addr)
+
+
+REFUSALS = {
+    "bad_credentials": (401, _l("Wrong username or password.")),
+    "locked": (
+        429,
+        _l("Too many failed attempts: this account is locked for %(minutes)s more minutes."),
+    ),
+    "throttled": (
+        429,
+        _l("Too many failed attempts from this address; try again in %(minutes)s minutes."),
+    ),
+}
+
+
+def try_login(username: str, password: str):
+    """Check credentials through the throttle; the attempt is committed whatever the result.
+
+    Returns (user, None) on success, else (None, (status, message, retry_after_seconds))."""
+    db = get_session()
+    anonymous = Scope(role="anonymous", username=username[:64], ip=request.remote_addr)
+    result = logins.attempt_login(
+        db, anonymous, username=username, password=password, ip=request.remote_addr, now=utcnow()
+    )
+    db.commit()
+    if result.user is not None:
+        return result.user, None
+    status, message = REFUSALS[result.refusal]
+    minutes = -(-(result.retry_after or 0) // 60)
+    return None, (status, str(message) % {"minutes": minutes}, result.retry_after)
 
 
 def role_required(*roles: str):

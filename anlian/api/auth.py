@@ -5,6 +5,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import abort
 
+from ..auth import try_login
 from ..db import get_session
 from ..services import users
 from .base import ApiBlueprint, Schema, commit, length
@@ -31,12 +32,14 @@ class Token(MethodView):
     @blp.arguments(CredentialsSchema)
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, description="Wrong username or password")
+    @blp.alt_response(429, description="Too many failed attempts (Retry-After says how long)")
     def post(self, credentials):
         """Issue a bearer token"""
-        session = get_session()
-        user = users.authenticate(session, credentials["username"], credentials["password"])
+        user, refusal = try_login(credentials["username"], credentials["password"])
         if user is None:
-            abort(401, message="Wrong username or password.")
+            status, message, retry = refusal
+            abort(status, message=message, headers={"Retry-After": str(retry)} if retry else {})
+        session = get_session()
         ttl = current_app.config["TOKEN_TTL_HOURS"]
         raw, token = users.issue_token(session, user, ttl_hours=ttl)
         commit()

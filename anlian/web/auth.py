@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from ..auth import LoginUser
+from ..auth import LoginUser, try_login
 from ..db import get_session
 from ..i18n import LOCALES
 from ..services import users
@@ -33,9 +33,9 @@ def home():
 def login():
     """The login form; a successful login starts a fresh session."""
     form = LoginForm()
+    status = 200 if request.method == "GET" else 400
     if form.validate_on_submit():
-        db = get_session()
-        user = users.authenticate(db, form.username.data.strip(), form.password.data)
+        user, refusal = try_login(form.username.data.strip(), form.password.data)
         if user is not None:
             lang = session.get("lang")
             session.clear()  # a new session at login, never the one the visitor brought
@@ -43,8 +43,9 @@ def login():
                 session["lang"] = lang
             login_user(LoginUser(user))
             return redirect(url_for(HOME_BY_ROLE[user.role]))
-        flash(_l("Wrong username or password."), "error")
-    return render_template("login.html", form=form), 200 if request.method == "GET" else 401
+        status, message, _retry = refusal
+        flash(message, "error")
+    return render_template("login.html", form=form), status
 
 
 @bp.post("/logout")
