@@ -13,11 +13,12 @@ from . import clock, migrate, months
 from .db import session_scope
 from .errors import Invalid, translate
 from .scope import Scope
-from .services import evaluation, month_close, rollup, scores, users
+from .services import audit, evaluation, month_close, rollup, scores, users
 
 db_cli = AppGroup("db", help="Database schema.")
 user_cli = AppGroup("user", help="User accounts.")
 score_cli = AppGroup("score", help="Safety scores: month close and validation.")
+audit_cli = AppGroup("audit", help="The audit trail.")
 
 
 def _url() -> str:
@@ -172,7 +173,19 @@ def score_evaluate() -> None:
     click.echo(evaluation.format_report(report))
 
 
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain from the first row to the last."""
+    with session_scope(_engine(), write=False) as session:
+        checked, broken = audit.verify(session)
+    if broken is not None:
+        raise click.ClickException(
+            f"the audit trail is broken at event {broken} ({checked:,} rows before it are intact)"
+        )
+    click.echo(f"audit trail intact: {checked:,} events")
+
+
 def init_app(app) -> None:
     """Register the command groups."""
-    for command in (db_cli, user_cli, score_cli, demo):
+    for command in (db_cli, user_cli, score_cli, audit_cli, demo):
         app.cli.add_command(command)
