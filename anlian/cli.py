@@ -1,6 +1,7 @@
 """Command line: `flask --app app db upgrade | demo | user create | …`."""
 
 import os
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -9,7 +10,8 @@ from sqlalchemy import func, select
 
 from models import Enterprise
 
-from . import clock, migrate, months
+from . import backup, clock, migrate, months
+from .config import PROJECT_ROOT
 from .db import session_scope
 from .errors import Invalid, translate
 from .scope import Scope
@@ -35,6 +37,38 @@ def db_upgrade(revision: str) -> None:
     """Migrate the configured database to the latest schema."""
     migrate.upgrade(_url(), revision)
     click.echo(f"database at {revision}")
+
+
+@db_cli.command("backup")
+@click.option("--to", "target", type=click.Path(dir_okay=False), default=None,
+              help="Backup file (default: instance/backups/anlian-<time>.db or .dump).")
+def db_backup(target: str | None) -> None:
+    """Write a consistent backup of the database while the service runs."""
+    url = _url()
+    suffix = ".db" if url.startswith("sqlite") else ".dump"
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    default = PROJECT_ROOT / "instance" / "backups" / f"anlian-{stamp}{suffix}"
+    path = Path(target) if target else default
+    try:
+        backup.backup(url, path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backup written to {path}")
+
+
+@db_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def db_restore(source: str, yes: bool) -> None:
+    """Replace the database's contents with a backup."""
+    if not yes:
+        click.confirm("This replaces every row in the database. Continue?", abort=True)
+    _engine().dispose()
+    try:
+        backup.restore(_url(), Path(source))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored from {source}")
 
 
 @db_cli.command("revision")

@@ -10,7 +10,12 @@ from . import months
 
 def today() -> date:
     """Today's date where the bureau is (Asia/Shanghai by default)."""
-    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+    return now().date()
+
+
+def now() -> datetime:
+    """The current time where the bureau is."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"]))
 
 
 def current_month() -> str:
