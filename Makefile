@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test lint bench translations clean
+.PHONY: run test lint bench audit translations translations-update clean
 
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
@@ -13,6 +13,7 @@ run: $(VENV)/.installed translations
 
 test: $(VENV)/.installed translations
 	bash tests/setup_system.sh
+	$(BIN)/bandit -q -r anlian models scoring app.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -38,6 +39,11 @@ translations-update: $(VENV)/.installed
 	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location \
 		--sort-output -o translations/messages.pot .
 	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --width 100
+
+# Needs PyPI's vulnerability API, which offline machines cannot reach (see docs/security.md).
+audit: $(VENV)/.installed
+	$(BIN)/uv pip install -q --python $(BIN)/python pip-audit
+	$(BIN)/pip-audit -r requirements.lock
 
 clean:
 	rm -rf $(VENV) instance/anlian.db*

@@ -7,7 +7,7 @@ new database, never a mix). PostgreSQL: `pg_dump -Fc` and `pg_restore --clean`.
 
 import os
 import sqlite3
-import subprocess
+import subprocess  # nosec B404: fixed pg_dump/pg_restore argv lists, never a shell
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -76,7 +76,9 @@ def _pg_args(url) -> list[str]:
 def _run(command: list[str], password: str | None = None) -> None:
     env = dict(os.environ) | ({"PGPASSWORD": password} if password else {})
     try:
-        subprocess.run(command, check=True, capture_output=True, text=True, env=env, timeout=3600)
+        subprocess.run(  # nosec B603: argv list from configuration, no shell
+            command, check=True, capture_output=True, text=True, env=env, timeout=3600
+        )
     except FileNotFoundError:
         raise BackupError(f"{command[0]} is not installed") from None
     except subprocess.CalledProcessError as error:
