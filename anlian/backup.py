@@ -7,7 +7,9 @@ new database, never a mix). PostgreSQL: `pg_dump -Fc` and `pg_restore --clean`.
 
 import os
 import sqlite3
-import subprocess  # nosec B404: fixed pg_dump/pg_restore argv lists, never a shell
+
+# Fixed pg_dump/pg_restore argv lists, never a shell (bandit B404).
+import subprocess  # nosec B404
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -76,7 +78,8 @@ def _pg_args(url) -> list[str]:
 def _run(command: list[str], password: str | None = None) -> None:
     env = dict(os.environ) | ({"PGPASSWORD": password} if password else {})
     try:
-        subprocess.run(  # nosec B603: argv list from configuration, no shell
+        # Argv list from configuration, no shell (bandit B603).
+        subprocess.run(  # nosec B603
             command, check=True, capture_output=True, text=True, env=env, timeout=3600
         )
     except FileNotFoundError:
