@@ -13,7 +13,7 @@ run: $(VENV)/.installed translations
 
 test: $(VENV)/.installed translations
 	bash tests/setup_system.sh
-	$(BIN)/bandit -q -r anlian models scoring app.py
+	$(BIN)/bandit -q -c pyproject.toml -r anlian models scoring app.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

@@ -14,11 +14,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS = {
     "ENV": "development",
-    # Empty means "generate in development, refuse in production" (bandit B105).
-    "SECRET_KEY": "",  # nosec B105
+    "SECRET_KEY": "",
     "DATABASE_URL": "sqlite:///instance/anlian.db",
-    # A lifetime in hours, not a secret (bandit B105).
-    "TOKEN_TTL_HOURS": 12,  # nosec B105
+    "TOKEN_TTL_HOURS": 12,
     "SESSION_COOKIE_SECURE": False,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     "DEFAULT_LOCALE": "zh_Hans_CN",
