@@ -63,6 +63,7 @@ def authenticate_bearer() -> None:
     if user is None:
         abort(401)
     g.scope = Scope.for_user(user, ip=request.remote_addr)
+    g.token_hash = users.token_digest(raw.strip())
 
 
 REFUSALS = {

@@ -2,9 +2,9 @@
 
 from flask_smorest import Api as SmorestApi
 
-from . import auth, chains, enterprises, scores
+from . import auth, chains, enterprises, scores, users
 
-MODULES = (auth, chains, enterprises, scores)
+MODULES = (auth, chains, enterprises, scores, users)
 
 
 class Api(SmorestApi):

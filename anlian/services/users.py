@@ -110,7 +110,8 @@ def authenticate(session, username: str, password: str) -> User | None:
     return user
 
 
-def _digest(raw: str) -> str:
+def token_digest(raw: str) -> str:
+    """The stored form of a raw bearer token (SHA-256 hex)."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -118,7 +119,9 @@ def issue_token(session, user: User, *, ttl_hours: int) -> tuple[str, ApiToken]:
     """A new bearer token for `user`; only its hash is stored, the raw value returned once."""
     raw = secrets.token_urlsafe(32)
     token = ApiToken(
-        user_id=user.id, token_hash=_digest(raw), expires_at=utcnow() + timedelta(hours=ttl_hours)
+        user_id=user.id,
+        token_hash=token_digest(raw),
+        expires_at=utcnow() + timedelta(hours=ttl_hours),
     )
     session.add(token)
     session.flush()
@@ -130,7 +133,7 @@ def user_for_token(session, raw: str) -> User | None:
     query = (
         select(User)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _digest(raw), ApiToken.revoked_at.is_(None))
+        .where(ApiToken.token_hash == token_digest(raw), ApiToken.revoked_at.is_(None))
         .where(ApiToken.expires_at > utcnow(), User.active.is_(True))
     )
     return session.execute(query).scalar_one_or_none()

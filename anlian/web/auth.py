@@ -2,15 +2,16 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from ..auth import LoginUser, try_login
+from ..auth import LoginUser, current_scope, try_login
 from ..db import get_session
+from ..errors import Invalid, translate
 from ..i18n import LOCALES
-from ..services import users
+from ..services import accounts, users
 
 bp = Blueprint("auth", __name__)
 HOME_BY_ROLE = {"bureau": "bureau.index", "chain": "chain.index", "sme": "sme.index"}
@@ -46,6 +47,42 @@ def login():
         status, message, _retry = refusal
         flash(message, "error")
     return render_template("login.html", form=form), status
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", _l("The two passwords differ."))],
+    )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change my password; my other sessions and API tokens end, this one continues."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = db.merge(current_user.user)
+        try:
+            accounts.change_password(
+                db,
+                current_scope(),
+                user,
+                current=form.current_password.data,
+                new=form.new_password.data,
+            )
+        except Invalid as problem:
+            for name, messages in problem.errors.items():
+                getattr(form, name).errors.extend(translate(m) for m in messages)
+        else:
+            db.commit()
+            login_user(LoginUser(user))
+            flash(_l("Your password has been changed; your other sessions have ended."), "info")
+            return redirect(url_for("auth.home"))
+    return render_template("password.html", form=form), 200 if not form.errors else 422
 
 
 @bp.post("/logout")
