@@ -13,29 +13,40 @@ OUT = Path(__file__).resolve().parent / "out"
 END_MONTH = "2026-10"  # fixed, so every run measures the same data
 
 
-def bench_database(scale: str = "bench", seed: int = 7) -> str:
-    """The URL of a migrated SQLite file holding the demo at `scale`, generated on first use.
+def bench_database(scale: str = "bench", seed: int = 7, closed_months: int = 0) -> str:
+    """The URL of a migrated SQLite file holding the demo at `scale`, generated on first use,
+    with its last `closed_months` months closed.
 
     `bench` is 25,000 enterprises x 36 months (about a million records); the file is kept in
     benchmarks/out/ so the costly generation happens once.
     """
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"{scale}-{seed}-{END_MONTH}.db"
-    url = f"sqlite:///{path}"
+    path = OUT / f"{scale}-{seed}-{END_MONTH}-closed{closed_months}.db"
     if not path.exists():
         partial = path.with_suffix(".partial.db")
         partial.unlink(missing_ok=True)
-        upgrade(f"sqlite:///{partial}")
-        app = app_for(f"sqlite:///{partial}")
-        with app.app_context(), session_scope(app.extensions["anlian_engine"]) as session:
-            from anlian.demo import generate
-            from anlian.services import rollup
+        _build(f"sqlite:///{partial}", scale, seed, closed_months)
+        partial.rename(path)
+    return f"sqlite:///{path}"
 
+
+def _build(url: str, scale: str, seed: int, closed_months: int) -> None:
+    from anlian import months
+    from anlian.demo import generate
+    from anlian.services import month_close, rollup
+
+    upgrade(url)
+    app = app_for(url)
+    engine, config = app.extensions["anlian_engine"], app.extensions["scoring_config"]
+    with app.app_context():
+        with session_scope(engine) as session:
             generate(session, seed=seed, scale=scale, end_month=END_MONTH)
             rollup.rebuild_all(session)
-        app.extensions["anlian_engine"].dispose()
-        partial.rename(path)
-    return url
+        for k in range(closed_months - 1, -1, -1):
+            with session_scope(engine) as session:
+                month = months.shift(END_MONTH, -k)
+                month_close.run_month_close(session, month=month, config=config)
+    engine.dispose()
 
 
 def app_for(url: str):
