@@ -2,9 +2,9 @@
 
 from flask_smorest import Api as SmorestApi
 
-from . import auth, chains, enterprises, scores, users
+from . import auth, chains, enterprises, records, scores, users
 
-MODULES = (auth, chains, enterprises, scores, users)
+MODULES = (auth, chains, enterprises, records, scores, users)
 
 
 class Api(SmorestApi):

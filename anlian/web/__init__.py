@@ -5,7 +5,7 @@ from pathlib import Path
 import plotly
 from flask import send_from_directory
 
-from . import auth, bureau, chain, sme
+from . import auth, bureau, chain, disputes, sme
 
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 
@@ -16,6 +16,6 @@ def plotly_js():
 
 
 def init_app(app) -> None:
-    for module in (auth, bureau, chain, sme):
+    for module in (auth, bureau, chain, sme, disputes):
         app.register_blueprint(module.bp)
     app.add_url_rule("/vendor/plotly.min.js", "plotly_js", plotly_js)
