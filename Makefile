@@ -9,6 +9,7 @@ FLASK := $(BIN)/flask --app app
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
+	$(FLASK) score close --all --missing
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed translations

@@ -40,8 +40,13 @@ def db_upgrade(revision: str) -> None:
 
 
 @db_cli.command("backup")
-@click.option("--to", "target", type=click.Path(dir_okay=False), default=None,
-              help="Backup file (default: instance/backups/anlian-<time>.db or .dump).")
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Backup file (default: instance/backups/anlian-<time>.db or .dump).",
+)
 def db_backup(target: str | None) -> None:
     """Write a consistent backup of the database while the service runs."""
     url = _url()
@@ -170,7 +175,8 @@ def _scoring_config():
 @score_cli.command("close")
 @click.option("--month", default=None, help="The month to close (YYYY-MM).")
 @click.option("--all", "every", is_flag=True, help="Every month with data (backfill).")
-def score_close(month: str | None, every: bool) -> None:
+@click.option("--missing", is_flag=True, help="With --all: only months not closed yet.")
+def score_close(month: str | None, every: bool, missing: bool) -> None:
     """Snapshot every enterprise's score for one month, or for every month with data."""
     if bool(month) == every:
         raise click.UsageError("give either --month YYYY-MM or --all")
@@ -178,9 +184,14 @@ def score_close(month: str | None, every: bool) -> None:
         raise click.BadParameter("must be YYYY-MM", param_hint="--month")
     with session_scope(_engine(), write=False) as session:
         todo = scores.months_with_data(session) if every else [month]
+        if missing:
+            todo = sorted(set(todo) - set(scores.closed_months(session)))
     closable = [m for m in todo if m < clock.current_month()]
     if month and not closable:
         raise click.ClickException(f"{month} has not ended yet; only ended months can be closed")
+    if not closable:
+        click.echo("every month with data is already closed")
+        return
     with click.progressbar(closable, label="closing months") as bar:
         for each in bar:
             # One transaction per month: a month is either closed whole or left as it was.

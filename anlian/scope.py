@@ -105,16 +105,23 @@ def can_manage_chain(scope: Scope, chain_id: int) -> bool:
     return scope.role == "bureau" or (scope.role == "chain" and scope.chain_id == chain_id)
 
 
+# What an SME may record about itself: hazards it found by self-check, the rectification of
+# any of its hazards, and its hours worked.
+SME_WRITABLE = {("hazard", "self_check"), ("rectify", None), ("work_hours", None)}
+
+
 def can_write_records(
-    scope: Scope, enterprise_id: int, *, hazard_source: str | None = None
+    scope: Scope, enterprise_id: int, kind: str, *, hazard_source: str | None = None
 ) -> bool:
-    """Official records are the bureau's; an SME may add its own self-check hazards only."""
+    """Official records are the bureau's; an SME may add self-check hazards and hours worked
+    for itself only. `kind` is accident | inspection | hazard | rectify | work_hours."""
     if scope.role == "bureau":
         return True
+    source = hazard_source if kind == "hazard" else None
     return (
         scope.role == "sme"
         and scope.enterprise_id == enterprise_id
-        and hazard_source in (None, "self_check")
+        and (kind, source) in SME_WRITABLE
     )
 
 

@@ -84,3 +84,32 @@ def test_sme_page_shows_only_its_own_chains(client, world, login):
     login(world["sme_x_user"])
     page = client.get("/sme/").get_data(as_text=True)
     assert world["chain_a"].name in page and world["chain_b"].name not in page
+
+
+@pytest.mark.parametrize(
+    ("role", "kind", "source", "own", "allowed"),
+    [
+        ("bureau", "accident", None, False, True),
+        ("sme", "accident", None, True, False),
+        ("sme", "inspection", None, True, False),
+        ("sme", "hazard", None, True, False),
+        ("sme", "hazard", "inspection", True, False),
+        ("sme", "hazard", "self_check", True, True),
+        ("sme", "hazard", "self_check", False, False),
+        ("sme", "rectify", None, True, True),
+        ("sme", "rectify", None, False, False),
+        ("sme", "work_hours", None, True, True),
+        ("chain", "hazard", "self_check", True, False),
+        ("chain", "work_hours", None, True, False),
+    ],
+)
+def test_record_write_rules(role, kind, source, own, allowed):
+    from anlian.scope import Scope, can_write_records
+
+    scope = Scope(
+        role=role,
+        enterprise_id=7 if role == "sme" else None,
+        chain_id=3 if role == "chain" else None,
+    )
+    target = 7 if own else 8
+    assert can_write_records(scope, target, kind, hazard_source=source) is allowed

@@ -119,3 +119,14 @@ def test_provisional_refresh_of_one_enterprise(app, db, records):
     db.commit()
     assert written == 1
     assert _snapshot_count(db) == 1
+
+
+def test_close_all_missing_closes_only_what_is_not_closed(runner, records, db):
+    assert runner.invoke(args=["score", "close", "--month", "2025-01"]).exit_code == 0
+    first = db.execute(select(MonthClose.closed_at).where(MonthClose.month == "2025-01")).scalar()
+    result = runner.invoke(args=["score", "close", "--all", "--missing"])
+    assert result.exit_code == 0, result.output
+    assert "closed 11 month(s)" in result.output
+    again = db.execute(select(MonthClose.closed_at).where(MonthClose.month == "2025-01")).scalar()
+    assert again == first
+    assert "already closed" in runner.invoke(args=["score", "close", "--all", "--missing"]).output

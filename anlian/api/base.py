@@ -3,6 +3,7 @@
 from functools import cache
 
 import marshmallow as ma
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint as SmorestBlueprint
 from sqlalchemy.exc import IntegrityError
@@ -76,10 +77,13 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
 
 
 def commit() -> None:
-    """Commit the request's unit of work (services only flush)."""
+    """Commit the request's unit of work (services only flush).
+
+    Services check every rule before writing, so a constraint violation here means another
+    request won a race for the same key: 409, and nothing of this request is kept."""
     session = get_session()
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise
+        abort(409)

@@ -11,7 +11,9 @@ GRADE_BANDS = (  # (low, high, colour) of the grade bands, for shading score cha
     (60, 70, "rgba(232,113,26,0.10)"),
     (0, 60, "rgba(209,36,47,0.10)"),
 )
+# template "none": Plotly's default template adds ~6 KB of JSON to every chart.
 LAYOUT = {
+    "template": "none",
     "margin": {"l": 48, "r": 16, "t": 36, "b": 40},
     "height": 320,
     "font": {"family": "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"},

@@ -50,15 +50,9 @@ HAZARD_FIELDS = (
     "rectify_note",
 )
 WORK_HOURS_FIELDS = ("month", "hours", "headcount")
-# Official records are the bureau's: no SME may add them, whatever can_write_records allows.
-BUREAU_ONLY = ("accident", "inspection")
-
-
 def may_write(scope: Scope, enterprise_id: int, kind: str, *, source: str | None = None) -> bool:
     """Whether `scope` may add a record of `kind` (and hazard `source`) to the enterprise."""
-    if kind in BUREAU_ONLY:
-        return scope.is_bureau
-    return can_write_records(scope, enterprise_id, hazard_source=source)
+    return can_write_records(scope, enterprise_id, kind, hazard_source=source)
 
 
 def after_write(session, enterprise_id: int, *, today: date, config: ScoringConfig) -> None:

@@ -87,6 +87,12 @@ def months_with_data(session) -> list[str]:
     return months.span(first, last) if first else []
 
 
+def closed_months(session) -> list[str]:
+    """Months that have been closed."""
+    query = select(MonthClose.month).where(MonthClose.kind == "closed")
+    return sorted(session.execute(query).scalars())
+
+
 def stored_industry_stats(session, month: str, kind: str = "closed") -> IndustryStats | None:
     """The industry rates a close of `month` fixed, rebuilt exactly as they were."""
     stored = session.execute(
