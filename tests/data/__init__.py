@@ -1,0 +1,1 @@
+"""The importer's corpus of real (mostly bad) files; regenerate with `make_corpus.py`."""
