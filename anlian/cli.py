@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from models import Enterprise
@@ -14,8 +14,9 @@ from . import backup, clock, migrate, months
 from .config import PROJECT_ROOT
 from .db import session_scope
 from .errors import Invalid, translate
+from .intake import KINDS, ImportRejected, render
 from .scope import Scope
-from .services import audit, evaluation, month_close, rollup, scores, users
+from .services import audit, evaluation, imports, month_close, rollup, scores, users
 
 db_cli = AppGroup("db", help="Database schema.")
 user_cli = AppGroup("user", help="User accounts.")
@@ -84,6 +85,7 @@ def db_revision(message: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option(
     "--scale", default="city", show_default=True, type=click.Choice(["small", "city", "bench"])
@@ -218,6 +220,52 @@ def score_evaluate() -> None:
     click.echo(evaluation.format_report(report))
 
 
+@click.command("import")
+@with_appcontext
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+@click.option("--sheet", default=None, help="XLSX sheet name (default: the first).")
+def import_command(kind: str, file: str, dry_run: bool, sheet: str | None) -> None:
+    """Import a CSV or XLSX file of records (all-or-nothing), as the API does."""
+    path = Path(file)
+    with click.progressbar(length=1, label=f"importing {path.name}") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        try:
+            with session_scope(_engine()) as session:
+                result = imports.import_file(
+                    session,
+                    Scope.system(),
+                    kind,
+                    path.read_bytes(),
+                    path.name,
+                    today=clock.today(),
+                    config=_scoring_config(),
+                    dry_run=dry_run,
+                    sheet=sheet,
+                    progress=progress,
+                )
+        except ImportRejected as error:
+            _print_problems(error)
+            raise click.ClickException(f"{path.name}: nothing was imported") from None
+    verb = "would be" if dry_run else "were"
+    click.echo(
+        f"{result.inserted:,} rows {verb} inserted, {result.updated:,} updated, "
+        f"{result.unchanged:,} unchanged"
+    )
+
+
+def _print_problems(error: ImportRejected) -> None:
+    for problem in error.errors:
+        where = f"row {problem.row}" if problem.row else "file"
+        column = f", column {problem.column}" if problem.column else ""
+        click.echo(f"{where}{column}: {render(problem, 'en')}", err=True)
+
+
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Check the audit trail's hash chain from the first row to the last."""
@@ -232,5 +280,12 @@ def audit_verify() -> None:
 
 def init_app(app) -> None:
     """Register the command groups."""
-    for command in (db_cli, user_cli, score_cli, audit_cli, demo):
+    for command in (
+        db_cli,
+        user_cli,
+        score_cli,
+        audit_cli,
+        import_command,
+        demo,
+    ):
         app.cli.add_command(command)

@@ -2,9 +2,21 @@
 
 from flask_smorest import Api as SmorestApi
 
-from . import auth, chains, enterprises, records, scores, users
+from . import (
+    assessment,
+    auth,
+    chains,
+    enterprises,
+    imports,
+    records,
+    schemes,
+    scores,
+    suppliers,
+    users,
+)
 
-MODULES = (auth, chains, enterprises, records, scores, users)
+MODULES = (auth, chains, enterprises, records, scores, schemes, suppliers, assessment)
+MODULES += (users, imports)
 
 
 class Api(SmorestApi):

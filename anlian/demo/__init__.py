@@ -1,7 +1,8 @@
 """Demo data: a deterministic, Jinjiang-like data set of raw records for an empty database.
 
 `generate(session, seed=…, scale=…, end_month=…)` writes enterprises, chains, memberships,
-36 months of hours worked, accidents, inspections and hazards, and one user per role. It only
+36 months of hours worked, accidents, inspections and hazards, the chains' schemes, ratings and
+admission checklists (procurement.py), and one user per role. It only
 flushes; the caller commits once. Only raw records are written: no score, snapshot, trend or
 effect. The rows depend on (seed, scale, end_month) alone, timestamps included (every row is
 stamped as loaded at the start of the month after `end_month`); only the salted password
@@ -20,6 +21,7 @@ from werkzeug.security import generate_password_hash
 
 from models import Accident, Chain, Enterprise, Hazard, Inspection, Membership, User, WorkHours
 
+from . import procurement
 from . import rows as build
 from .plan import SCALES, Plan, make_plan
 from .simulate import simulate
@@ -63,7 +65,7 @@ def generate(
         end_month = default_end_month(date.today())
     cal = make_calendar(end_month)
     _refuse_non_empty(session)
-    step = _Steps(progress, total=4 + -(-SCALES[scale].size // CHUNK))
+    step = _Steps(progress, total=5 + -(-SCALES[scale].size // CHUNK))
     plan = make_plan(SCALES[scale], cal, seed)
     step("plan")
     dates, stamp = Dates(cal), _loaded_at(cal)
@@ -76,6 +78,8 @@ def generate(
     counts["membership"] = _insert(session, Membership, rows)
     step("chains")
     counts.update(_insert_records(session, plan, cal, ids, seed, dates, stamp, step))
+    counts.update(procurement.load(session, plan, cal, chain_ids, ids, dates, stamp, seed))
+    step("procurement")
     users = _insert_users(session, plan, ids, chain_ids, stamp)
     counts["user"] = len(users)
     step("users")

@@ -6,10 +6,10 @@ bureau's manual trigger) commits once, so a close is either complete or not ther
 
 from scoring import ScoringConfig
 
-from . import scores
+from . import assessment, scores
 
 # Later steps read what earlier ones wrote (chain assessments read the month's scores).
-STEPS = (scores.close_month,)
+STEPS = (scores.close_month, assessment.close_period)
 
 
 def run_month_close(session, *, month: str, config: ScoringConfig) -> dict:

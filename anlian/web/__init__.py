@@ -5,7 +5,20 @@ from pathlib import Path
 import plotly
 from flask import send_from_directory
 
-from . import auth, bureau, chain, disputes, sme
+from . import (
+    auth,
+    bureau,
+    chain,
+    chain_codes,
+    chain_gate,
+    chain_ratings,
+    chain_scheme,
+    chain_suppliers,
+    disputes,
+    imports,
+    sme,
+    sme_chains,
+)
 
 PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"
 
@@ -16,6 +29,19 @@ def plotly_js():
 
 
 def init_app(app) -> None:
-    for module in (auth, bureau, chain, sme, disputes):
+    for module in (
+        auth,
+        bureau,
+        chain,
+        sme,
+        disputes,
+        imports,
+        chain_codes,
+        chain_gate,
+        chain_ratings,
+        chain_scheme,
+        chain_suppliers,
+        sme_chains,
+    ):
         app.register_blueprint(module.bp)
     app.add_url_rule("/vendor/plotly.min.js", "plotly_js", plotly_js)

@@ -1,0 +1,189 @@
+"""Chain assessments: every supplier's composite standing for a period, computed for whole
+chains in one set-based pass (a fixed number of queries however many suppliers), the
+month-close step that fixes them and moves the yellow/red codes, and an SME's standings.
+
+A live assessment always reflects the current ratings, scheme and snapshots; the `Assessment`
+rows written at the close are what orders and settlement applied for that period.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select
+
+from models import Appeal, Assessment, Chain
+from scoring import ScoringConfig
+
+from .. import months
+from ..scope import Scope
+from . import admission, codes, composite, schemes
+from . import assessment_inputs as inputs
+from .assessment_engine import add_trend, evaluate, ranked
+from .scores import latest_close
+
+CHUNK = 5000
+STORED = (
+    "scheme_version",
+    "safety_score",
+    "criteria",
+    "composite",
+    "complete",
+    "standing",
+    "order_action",
+    "settlement_adjustment_pct",
+    "veto",
+    "admission_passed",
+)
+
+
+@dataclass(frozen=True)
+class CloseSummary:
+    period: str
+    chains: int
+    rows: int
+    transitions: int
+
+
+def default_period(session, *, current_month: str) -> str:
+    """The period shown when none is asked for: the latest closed month before the running
+    one, else simply the month before it."""
+    last_ended = months.shift(current_month, -1)
+    return latest_close(session, before_or_at=last_ended) or last_ended
+
+
+def assess_chain(
+    session, chain: Chain, *, period: str, enterprise_id: int | None = None
+) -> list[dict]:
+    """The chain's ranked assessment for `period` with trends; one supplier's row only when
+    `enterprise_id` is given (an SME sees nothing of the others)."""
+    found = inputs.members(session, period, [chain.id])
+    ids = inputs.member_ids(period, [chain.id])
+    if enterprise_id is not None:
+        found = [m for m in found if m.enterprise_id == enterprise_id]
+        ids = [enterprise_id]
+    chains = {chain.id: chain}
+    rows = evaluate(session, period=period, members=found, chains=chains, ids=ids)
+    add_trend(session, rows, period=period, members=found, chains=chains, ids=ids)
+    rows = ranked(rows)
+    if enterprise_id is not None:
+        for row in rows:
+            row["rank"] = None  # a rank would tell the SME about the others
+    return rows
+
+
+def close_period(session, *, month: str, config: ScoringConfig | None = None) -> CloseSummary:
+    """Month-close step: fix every chain's assessment for `month` (replacing a previous close
+    of it) and move the codes. Codes move once per period: not again when a month is closed
+    again, nor for a month older than one the chain has already closed."""
+    chains = {c.id: c for c in session.execute(select(Chain)).scalars()}
+    found = inputs.members(session, month)
+    rows = [
+        r
+        for r in evaluate(
+            session, period=month, members=found, chains=chains, ids=inputs.member_ids(month)
+        )
+        if r["scheme_version"]
+    ]
+    coded = set(
+        session.execute(
+            select(Assessment.chain_id).where(Assessment.period >= month).distinct()
+        ).scalars()
+    )
+    session.execute(delete(Assessment).where(Assessment.period == month))
+    stored = [
+        {
+            "chain_id": r["chain_id"],
+            "enterprise_id": r["enterprise_id"],
+            "period": month,
+            **{name: r[name] for name in STORED},
+        }
+        for r in rows
+    ]
+    for start in range(0, len(stored), CHUNK):
+        session.execute(insert(Assessment), stored[start : start + CHUNK])
+    signals = [
+        (r["chain_id"], r["enterprise_id"], r["signal"]) for r in rows if r["chain_id"] not in coded
+    ]
+    moved = codes.apply_period(
+        session, Scope.system(), period=month, chains=chains, signals=signals
+    )
+    return CloseSummary(month, len({r["chain_id"] for r in rows}), len(rows), moved)
+
+
+def standings_for_enterprise(
+    session, *, enterprise_id: int, period: str, lang: str = "zh"
+) -> list[dict]:
+    """The firm's standing in each chain it supplies in `period` (and in a chain whose red code
+    has just ended the link), for the owner's pages; condition labels in `lang`."""
+    found = inputs.members_of_enterprise(session, enterprise_id, period)
+    chains = {
+        c.id: c
+        for c in session.execute(
+            select(Chain).where(Chain.id.in_({m.chain_id for m in found}))
+        ).scalars()
+    }
+    rows = evaluate(session, period=period, members=found, chains=chains, ids=[enterprise_id])
+    in_force = schemes.in_force_by_chain(session, period, list(chains))
+    events = codes.latest_events(session, list(chains), [enterprise_id])
+    appeals = _appeals(session, [e.id for e in events.values()])
+    states = codes.current_codes(session, list(chains), [enterprise_id])
+    standings = []
+    for row in sorted(rows, key=lambda r: chains[r["chain_id"]].name):
+        chain, key = chains[row["chain_id"]], (row["chain_id"], enterprise_id)
+        event = events.get(key)
+        code = _code(states.get(key), event, appeals.get(event.id) if event else None)
+        standings.append(_standing(row, chain, in_force.get(chain.id), code, lang))
+    return standings
+
+
+def _appeals(session, event_ids) -> dict[int, Appeal]:
+    query = select(Appeal).where(Appeal.code_event_id.in_(event_ids))
+    return {a.code_event_id: a for a in session.execute(query).scalars()}
+
+
+def _code(state, event, appeal) -> dict:
+    """The code as the owner sees it: state, why, since when, and the appeal against it."""
+    return {
+        "state": state.state if state else "clear",
+        "reason": state.reason if state and state.state != "clear" else "",
+        "since_period": state.since_period if state else None,
+        "event_id": event.id if event is not None else None,
+        "appeal": {
+            "status": appeal.status,
+            "reason": appeal.reason,
+            "decision_note": appeal.decision_note,
+        }
+        if appeal
+        else None,
+    }
+
+
+def _standing(row, chain, scheme, code, lang) -> dict:
+    criteria = scheme["criteria"] if scheme else []
+    safety_bp = scheme["safety_weight_bp"] if scheme else None
+    missing = [
+        admission.label(c, lang)
+        for c in admission.conditions(chain)
+        if c["key"] in row["admission_missing"]
+    ]
+    return {
+        "chain_id": chain.id,
+        "chain_name": chain.name,
+        **{
+            k: row[k]
+            for k in (
+                "period",
+                "composite",
+                "complete",
+                "standing",
+                "band_color",
+                "order_action",
+                "settlement_adjustment_pct",
+                "safety_score",
+                "veto",
+            )
+        },
+        "safety_weight": safety_bp / 100 if safety_bp is not None else None,
+        "safety_contribution": composite.safety_contribution(criteria, row["safety_score"]),
+        "admission": {"passed": row["admission_passed"], "missing": missing},
+        "code": code,
+    }
