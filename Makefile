@@ -33,13 +33,13 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling catalog" || true
 
 # (developers) refresh the catalogue after changing user-facing text
 translations-update: $(VENV)/.installed
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location \
 		--sort-output -o translations/messages.pot .
-	$(BIN)/pybabel update -q -i translations/messages.pot -d translations --width 100
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --width 100
 
 # Needs PyPI's vulnerability API, which offline machines cannot reach (see docs/security.md).
 audit: $(VENV)/.installed
