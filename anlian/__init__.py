@@ -4,7 +4,7 @@ from flask import Flask
 
 from scoring import ScoringConfig
 
-from . import api, auth, cli, config, db, errors, i18n, security, web
+from . import api, auth, cli, config, db, errors, i18n, jobs, security, web
 
 __all__ = ["create_app"]
 
@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(config.PROJECT_ROOT / "static"),
     )
     configure(app, test_config)
+    jobs.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

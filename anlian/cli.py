@@ -15,6 +15,7 @@ from .config import PROJECT_ROOT
 from .db import session_scope
 from .errors import Invalid, translate
 from .intake import KINDS, ImportRejected, render
+from .jobs.cli import scheduler_command
 from .scope import Scope
 from .services import audit, evaluation, imports, month_close, rollup, scores, users
 
@@ -287,5 +288,6 @@ def init_app(app) -> None:
         audit_cli,
         import_command,
         demo,
+        scheduler_command,
     ):
         app.cli.add_command(command)

@@ -8,6 +8,7 @@ from . import (
     chains,
     enterprises,
     imports,
+    jobs,
     records,
     schemes,
     scores,
@@ -15,7 +16,7 @@ from . import (
     users,
 )
 
-MODULES = (auth, chains, enterprises, records, scores, schemes, suppliers, assessment)
+MODULES = (auth, chains, enterprises, records, scores, schemes, suppliers, assessment, jobs)
 MODULES += (users, imports)
 
 

@@ -16,6 +16,8 @@ from . import (
     chain_suppliers,
     disputes,
     imports,
+    jobs,
+    notifications,
     sme,
     sme_chains,
 )
@@ -36,6 +38,8 @@ def init_app(app) -> None:
         sme,
         disputes,
         imports,
+        jobs,
+        notifications,
         chain_codes,
         chain_gate,
         chain_ratings,
