@@ -173,3 +173,38 @@ def test_no_secret_no_send(app, db, world, receiver_for):
     receiver = receiver_for(200)
     raise_alert(db, world, receiver.url, secret=None)
     assert delivery.deliver_due(app) == {"failed": 1} and receiver.received == []
+
+
+def test_a_chain_sets_its_webhook_and_gets_the_secret_once(client, world, token_for, db):
+    from models import Chain
+
+    chain = world["chain_a"]
+    headers = token_for(world["chain_a_user"])
+    bad = client.put(f"/api/v1/chains/{chain.id}/webhook", json={"url": "ftp://x"}, headers=headers)
+    assert bad.status_code == 422 and "url" in bad.json["errors"]
+    body = client.put(
+        f"/api/v1/chains/{chain.id}/webhook",
+        json={"url": "https://erp.example/anlian"},
+        headers=headers,
+    ).json
+    assert len(body["secret"]) == 64
+    db.rollback()
+    db.expire_all()
+    assert db.get(Chain, chain.id).webhook_secret == body["secret"]
+    other = client.put(
+        f"/api/v1/chains/{world['chain_b'].id}/webhook",
+        json={"url": "https://erp.example/x"},
+        headers=headers,
+    )
+    assert other.status_code == 404
+    sme = token_for(world["sme_x_user"])
+    assert (
+        client.put(
+            f"/api/v1/chains/{chain.id}/webhook", json={"url": "https://a.b/c"}, headers=sme
+        ).status_code
+        == 403
+    )
+    assert client.delete(f"/api/v1/chains/{chain.id}/webhook", headers=headers).status_code == 204
+    db.rollback()
+    db.expire_all()
+    assert db.get(Chain, chain.id).webhook_url is None

@@ -2,12 +2,13 @@
 
 import marshmallow as ma
 from flask.views import MethodView
+from flask_babel import lazy_gettext as _l
 from flask_smorest import abort
 
 from ..auth import current_scope
 from ..clock import today
 from ..db import get_session
-from ..scope import require
+from ..scope import can_manage_chain, require, visible_chain
 from ..services import chains
 from .base import ApiBlueprint, Schema, commit, length
 
@@ -47,3 +48,41 @@ class Chains(MethodView):
         if item is None:
             abort(404)
         return item
+
+
+def _webhook_url(value: str) -> None:
+    if not value.startswith(("https://", "http://")):
+        raise ma.ValidationError(_l("Must be an http or https address."))
+
+
+class WebhookSchema(Schema):
+    url = ma.fields.String(required=True, validate=[length(min=8, max=500), _webhook_url])
+    secret = ma.fields.String(
+        dump_only=True,
+        metadata={
+            "description": "HMAC-SHA256 key of X-Anlian-Signature; shown only in this response"
+        },
+    )
+
+
+@blp.route("/<int:chain_id>/webhook")
+class Webhook(MethodView):
+    @blp.arguments(WebhookSchema)
+    @blp.response(200, WebhookSchema)
+    def put(self, data, chain_id):
+        """Send this chain's alerts to a URL, signed with a new secret (that chain, bureau)"""
+        scope, session = current_scope(), get_session()
+        chain = visible_chain(session, scope, chain_id)
+        require(can_manage_chain(scope, chain.id))
+        secret = chains.set_webhook(session, scope, chain, data["url"])
+        commit()
+        return {"url": data["url"], "secret": secret}
+
+    @blp.response(204)
+    def delete(self, chain_id):
+        """Stop sending this chain's alerts to a webhook"""
+        scope, session = current_scope(), get_session()
+        chain = visible_chain(session, scope, chain_id)
+        require(can_manage_chain(scope, chain.id))
+        chains.set_webhook(session, scope, chain, None)
+        commit()

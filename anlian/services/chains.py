@@ -1,5 +1,6 @@
 """Chains: scoped listing with supplier counts, creation."""
 
+import secrets
 from datetime import date
 
 from sqlalchemy import func, or_, select
@@ -75,3 +76,19 @@ def create_chain(session, scope: Scope, *, name: str, leader_uscc: str, joined_o
         after={"name": name, "leader_uscc": leader_uscc, "joined_on": joined_on},
     )
     return chain
+
+
+def set_webhook(session, scope: Scope, chain: Chain, url: str | None) -> str | None:
+    """Point the chain's alerts at `url` with a fresh signing secret (returned once), or turn
+    them off with None. The secret itself is never audited."""
+    chain.webhook_url = url
+    chain.webhook_secret = secrets.token_hex(32) if url else None
+    audit.record(
+        session,
+        scope,
+        action="set_webhook",
+        entity="chain",
+        entity_id=chain.id,
+        after={"webhook_url": url},
+    )
+    return chain.webhook_secret
