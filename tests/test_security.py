@@ -14,6 +14,7 @@ def _token(client, username, password, ip="10.0.0.1"):
         "/api/v1/auth/token",
         json={"username": username, "password": password},
         environ_base={"REMOTE_ADDR": ip},
+        headers={"Accept-Language": "en"},
     )
 
 

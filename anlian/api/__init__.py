@@ -13,10 +13,12 @@ from . import (
     schemes,
     scores,
     suppliers,
+    trends,
     users,
 )
 
 MODULES = (auth, chains, enterprises, records, scores, schemes, suppliers, assessment, jobs)
+MODULES += (trends,)
 MODULES += (users, imports)
 
 
@@ -37,6 +39,8 @@ def init_app(app) -> None:
         OPENAPI_JSON_PATH="openapi.json",
         API_SPEC_OPTIONS={"security": [{"bearerAuth": []}]},
     )
+    # Chinese stays readable in API bodies (UTF-8 JSON, not \uXXXX escapes).
+    app.json.ensure_ascii = False
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in MODULES:

@@ -14,6 +14,7 @@ from . import (
     chain_ratings,
     chain_scheme,
     chain_suppliers,
+    chain_trends,
     disputes,
     imports,
     jobs,
@@ -46,6 +47,7 @@ def init_app(app) -> None:
         chain_scheme,
         chain_suppliers,
         sme_chains,
+        chain_trends,
     ):
         app.register_blueprint(module.bp)
     app.add_url_rule("/vendor/plotly.min.js", "plotly_js", plotly_js)

@@ -1,0 +1,129 @@
+"""An in-process cache of the trend queries' rows, keyed by the SQL, its parameters and a
+fingerprint of everything the trends read.
+
+A month close fixes the snapshots but not the rollup: records for a closed month still
+arrive, and every record write changes the rollup in the same transaction. So the key is not
+the close alone but a fingerprint that moves with any write: the newest id of the audit trail
+(every change to records, memberships, enterprises and schemes is audited in its own
+transaction), of the record, enterprise, chain and membership tables (bulk loads that add rows
+without an audit event) and of the month close. Each lookup is a handful of primary-key
+maxima. A short TTL bounds the staleness of a write that neither adds a row nor is audited
+(a manual SQL update). Only sessions that opted in (`enable`, read-only requests) use the
+cache, so a write session never reads a result of its own uncommitted rows.
+"""
+
+import threading
+import time
+import weakref
+from collections import OrderedDict
+
+from sqlalchemy import func, select
+
+from models import (
+    Accident,
+    AuditEvent,
+    Chain,
+    Enterprise,
+    Hazard,
+    Inspection,
+    Membership,
+    MonthClose,
+    WorkHours,
+)
+
+TTL_SECONDS = 300.0
+MAX_ENTRIES = 512
+_FLAG = "anlian_trends_cache"
+_FINGERPRINT = "anlian_trends_fingerprint"
+_WATCHED = (AuditEvent, Enterprise, Chain, Membership, MonthClose)
+_WATCHED += (WorkHours, Accident, Inspection, Hazard)
+
+
+class _Store:
+    """A small thread-safe LRU with expiry."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        with self.lock:
+            found = self.items.get(key)
+            if found is None or time.monotonic() - found[0] > TTL_SECONDS:
+                return None
+            self.items.move_to_end(key)
+            return found[1]
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = (time.monotonic(), value)
+            self.items.move_to_end(key)
+            while len(self.items) > MAX_ENTRIES:
+                self.items.popitem(last=False)
+
+
+_stores: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_stores_lock = threading.Lock()
+
+
+def _store(engine) -> _Store:
+    """One store per engine (per app), so test apps never share results."""
+    with _stores_lock:
+        if engine not in _stores:
+            _stores[engine] = _Store()
+        return _stores[engine]
+
+
+def enable(session) -> None:
+    """Let this (read-only) session's trend queries use the cache."""
+    session.info[_FLAG] = True
+
+
+def fingerprint(session) -> tuple:
+    """The newest id of every watched table: changes with any insert or audited write.
+    Read once per opted-in session (a read-only request sees one state throughout)."""
+    if _FINGERPRINT not in session.info:
+        query = select(*(select(func.max(t.id)).scalar_subquery() for t in _WATCHED))
+        session.info[_FINGERPRINT] = tuple(session.execute(query).one())
+    return session.info[_FINGERPRINT]
+
+
+def rows(session, query) -> list[tuple]:
+    """The query's rows as tuples, from the cache when this session opted in."""
+    if not session.info.get(_FLAG):
+        return [tuple(row) for row in session.execute(query)]
+    bind = session.get_bind()
+    compiled = query.compile(bind)
+    key = (str(compiled), repr(sorted(compiled.params.items())), fingerprint(session))
+    store = _store(bind)
+    found = store.get(key)
+    if found is None:
+        found = [tuple(row) for row in session.execute(query)]
+        store.put(key, found)
+    return found
+
+
+def records(session, query) -> list[dict]:
+    """The query's rows as dicts keyed by its column labels (cached like `rows`)."""
+    names = list(query.selected_columns.keys())
+    return [dict(zip(names, row, strict=True)) for row in rows(session, query)]
+
+
+def memo(session, key: tuple, compute):
+    """`compute()` once per key and fingerprint when this session opted in; the result is
+    shared between requests, so callers must treat it as read-only."""
+    if not session.info.get(_FLAG):
+        return compute()
+    bind = session.get_bind()
+    full = ("memo", *key, fingerprint(session))
+    store = _store(bind)
+    found = store.get(full)
+    if found is None:
+        found = compute()
+        store.put(full, found)
+    return found
+
+
+def scope_key(scope) -> tuple:
+    """What of a scope the trends depend on (not the user or address)."""
+    return (scope.role, scope.chain_id, scope.enterprise_id)
