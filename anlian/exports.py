@@ -15,7 +15,7 @@ from openpyxl.cell.cell import TYPE_STRING
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -67,6 +67,6 @@ def download(header: list[str], rows, *, fmt: str, filename: str) -> Response:
     """A CSV or XLSX attachment response."""
     rows = list(rows)
     body = to_csv(header, rows) if fmt == "csv" else to_xlsx(header, rows)
-    response = Response(body, mimetype=MIMETYPES[fmt])
+    response = Response(body, mimetype=MIMETYPES[fmt])  # werkzeug adds charset=utf-8 to text/*
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
