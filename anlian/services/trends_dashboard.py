@@ -79,11 +79,12 @@ def mean_scores(session, scope: Scope, month: str | None) -> dict[int, float]:
 
 
 def chain_table(session, scope: Scope, sel: Selection, effects: dict, *, on: date) -> list:
-    """One row per chain in scope: suppliers, mean score, injury and enforcement change."""
+    """One row per chain in scope (only the chosen one under a chain filter): suppliers,
+    mean score, injury and enforcement change."""
     span = data_span(session, sel)
     scores = mean_scores(session, scope, span[1] if span else None)
     table = []
-    for item in chains.list_chains(session, scope, on=on):
+    for item in chains.list_chains(session, scope, on=on, chain_id=sel.chain_id):
         result = effects["results"].get(item["id"], effects["empty"])
         table.append(
             {
