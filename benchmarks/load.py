@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -29,7 +30,10 @@ from sqlalchemy import create_engine, text
 from .common import END_MONTH, OUT, bench_database
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PG_ADMIN = f"{PG_SERVER}/postgres"
+# The closed city demo on PostgreSQL, built once (like benchmarks/out/) and copied per run.
+PG_TEMPLATE = f"anlian_load_template_{END_MONTH.replace('-', '')}"
 
 
 def free_port() -> int:
@@ -47,14 +51,37 @@ def prepare(kind: str) -> str:
             Path(f"{copy}{suffix}").unlink(missing_ok=True)
         shutil.copy(source.removeprefix("sqlite:///"), copy)
         return f"sqlite:///{copy}"
+    _pg_template()
     name = f"anlian_load_{os.getpid()}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
+    with _pg_admin() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    env = os.environ | {"ANLIAN_DATABASE_URL": url}
+        connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}"))
+    return f"{PG_SERVER}/{name}"
+
+
+@contextmanager
+def _pg_admin():
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            yield connection
+    finally:
+        admin.dispose()
+
+
+def _pg_template() -> None:
+    """Build the template database (demo, closed month) unless a finished one exists."""
+    with _pg_admin() as connection:
+        found = connection.execute(
+            text("SELECT datallowconn FROM pg_database WHERE datname = :n"), {"n": PG_TEMPLATE}
+        ).first()
+    if found is not None:
+        return
+    building = f"{PG_TEMPLATE}_partial"
+    with _pg_admin() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {building}"))
+        connection.execute(text(f"CREATE DATABASE {building}"))
+    env = os.environ | {"ANLIAN_DATABASE_URL": f"{PG_SERVER}/{building}"}
     flask = [sys.executable, "-m", "flask", "--app", "app"]
     for command in (
         ["db", "upgrade"],
@@ -62,7 +89,19 @@ def prepare(kind: str) -> str:
         ["score", "close", "--month", END_MONTH],
     ):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
-    return url
+    with _pg_admin() as connection:
+        connection.execute(text(f"ALTER DATABASE {building} RENAME TO {PG_TEMPLATE}"))
+
+
+def drop(url: str) -> None:
+    """Remove this run's scratch database (PostgreSQL) or file copy (SQLite)."""
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{url.removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
+        return
+    name = url.rsplit("/", 1)[1]
+    with _pg_admin() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 class Server:
@@ -71,6 +110,10 @@ class Server:
     def __init__(self, url: str, workers: int):
         self.port = free_port()
         env = os.environ | {"ANLIAN_DATABASE_URL": url, "ANLIAN_SECRET_KEY": "load-test"}
+        # gunicorn's error log goes to a file: a pipe nobody reads fills up and stalls it.
+        OUT.mkdir(exist_ok=True)
+        self.log_path = OUT / f"gunicorn-{os.getpid()}-{self.port}.log"
+        self.log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(
             [
                 str(ROOT / ".venv/bin/gunicorn"),
@@ -80,34 +123,50 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--access-logfile",
                 "/dev/null",
+                # A worker that has not booted within --timeout is killed; on a loaded 2-core
+                # machine importing the app alone can take 20-45 s.
+                "--timeout",
+                "120",
                 "app:app",
             ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         self._wait()
 
     def _wait(self) -> None:
-        for _ in range(100):
+        """Until a worker answers (the master listens long before a worker has booted)."""
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("gunicorn did not start: " + self.process.stderr.read().decode())
+                if Client(self.port).call("GET", "/login")[0] == 200:
+                    return
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.5)
+        self.process.kill()
+        raise RuntimeError("gunicorn did not start: " + self.log_path.read_text())
 
-    def stop(self) -> None:
+    def stop(self) -> list[str]:
+        """Stop gunicorn; return the error-log lines that mention an error or traceback."""
         self.process.terminate()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        self.log_path.unlink(missing_ok=True)
+        return [line for line in lines if "Error" in line or "Traceback" in line]
 
 
 class Client:
     """One keep-alive HTTP connection issuing JSON requests."""
 
     def __init__(self, port: int):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def call(self, method: str, path: str, token: str | None = None, body=None):
         headers = {"Content-Type": "application/json"}
@@ -206,7 +265,13 @@ def run(port: int, keys: dict, clients: int, seconds: float) -> dict:
             index = random.choices(range(len(mix)), weights)[0]
             method, path, who, body = kinds[index]()
             start = time.perf_counter()
-            status, data = client.call(method, path, keys["tokens"][who], body)
+            try:
+                status, data = client.call(method, path, keys["tokens"][who], body)
+            except (OSError, http.client.HTTPException) as error:
+                # A dropped connection is an error the client sees; open a new one.
+                status, data = 599, repr(error).encode()
+                client.connection.close()
+                client = Client(port)
             elapsed = time.perf_counter() - start
             with lock:
                 results[mix[index][0]].append(elapsed)
@@ -266,6 +331,25 @@ def keys_for(url: str, port: int) -> dict:
     return {"usccs": usccs, "chain_id": chain_id, "tokens": tokens(port)}
 
 
+def measure(database: str, workers: int, clients: int, seconds: float) -> dict:
+    """One mixed-load run on a fresh copy of the closed city demo; the scratch copy is
+    removed afterwards. Returns the outcome, the floor p95, stored writes and server log
+    errors."""
+    url = prepare(database)
+    try:
+        server = Server(url, workers)
+        try:
+            keys = keys_for(url, server.port)
+            hello = floor(server.port, clients, min(10.0, seconds))
+            outcome = run(server.port, keys, clients, seconds)
+        finally:
+            log_errors = server.stop()
+        stored = stored_writes(url, outcome["run_id"])
+    finally:
+        drop(url)
+    return outcome | {"hello": hello, "stored": stored, "log_errors": log_errors}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
@@ -273,15 +357,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
-    url = prepare(args.database)
-    server = Server(url, args.workers)
-    try:
-        keys = keys_for(url, server.port)
-        hello = floor(server.port, args.clients, min(10.0, args.seconds))
-        outcome = run(server.port, keys, args.clients, args.seconds)
-    finally:
-        server.stop()
-    report(args, outcome, hello, stored_writes(url, outcome["run_id"]))
+    outcome = measure(args.database, args.workers, args.clients, args.seconds)
+    report(args, outcome, outcome["hello"], outcome["stored"])
+    sys.exit(0 if ok(outcome) else 1)
+
+
+def ok(outcome: dict) -> bool:
+    """The requirement: no errors, no lost writes."""
+    return not outcome["errors"] and outcome["created"] == outcome["stored"]
 
 
 def report(args, outcome: dict, hello: float, stored: int) -> None:
@@ -302,6 +385,8 @@ def report(args, outcome: dict, hello: float, stored: int) -> None:
     )
     for line in outcome["errors"][:5]:
         print("  error:", line)
+    for line in outcome.get("log_errors", [])[:5]:
+        print("  server log:", line)
 
 
 if __name__ == "__main__":
