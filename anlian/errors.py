@@ -5,6 +5,7 @@ import logging
 from flask import jsonify, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,10 @@ STATUS_MESSAGES = {
     422: _l("Some of the input is not valid."),
     429: _l("Too many attempts; wait a moment and try again."),
     500: _l("Something went wrong on our side; the error has been logged."),
+    503: _l(
+        "The database cannot take changes right now (it is read-only, full or busy); "
+        "nothing was saved. The operators have been alerted; try again later."
+    ),
 }
 
 
@@ -121,6 +126,19 @@ def handle_invalid(error: Invalid):
     return render_template("error.html", code=422, message=STATUS_MESSAGES[422], errors=errors), 422
 
 
+def handle_database_unavailable(error: OperationalError):
+    """The database refused to work (read-only, disk full, locked, gone): 503, nothing saved."""
+    log.error(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.path,
+        str(getattr(error, "orig", error)).splitlines()[0],
+    )
+    if wants_json():
+        return json_error(503, headers={"Retry-After": "60"})
+    return render_template("error.html", code=503, message=STATUS_MESSAGES[503]), 503
+
+
 def handle_unexpected(error: Exception):
     """Anything unforeseen: log it with its traceback, show the user a plain 500."""
     if isinstance(error, HTTPException):
@@ -133,4 +151,5 @@ def init_app(app) -> None:
     """Register the handlers on the whole app (pages and API alike)."""
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Invalid, handle_invalid)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)
