@@ -54,10 +54,14 @@ class ApiBlueprint(SmorestBlueprint):
             self.before_request(authenticate_bearer)
 
 
+MAX_PAGE = 1_000_000
+
+
 class PageArgs(Schema):
     """?page=1&per_page=50"""
 
-    page = ma.fields.Integer(load_default=1, validate=at_least(1))
+    # Bounded: an absurd page number would overflow the database's integer offset.
+    page = ma.fields.Integer(load_default=1, validate=between(1, MAX_PAGE))
     per_page = ma.fields.Integer(load_default=50, validate=between(1, 500))
 
 
