@@ -4,7 +4,7 @@
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)  # no -q: with pipefail, an early exit would read as "missing"
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing ${need[*]} for the browser tests…"
 sudo=""
