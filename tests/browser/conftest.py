@@ -1,7 +1,7 @@
 """Browser journeys: the app served on loopback from a demo database, driven by Debian's
 Chromium through Playwright. Screenshots of every step go to test-artifacts/; the
 README's one per role (readme-{bureau,chain,sme}.png) also to docs/screenshots/ with
-ANLIAN_SCREENSHOTS=docs.
+ANLIAN_TEST_SCREENSHOTS=docs.
 
 Every journey watches, on every page it opens: console errors (CSP violations included),
 Content-Security-Policy violation events (reported with their directive and source, so a
@@ -237,11 +237,11 @@ class Journey:
 
     def readme_shot(self, role: str) -> Path:
         """The picture of a role for the README, `readme-{role}.png`: the first screen, sharp
-        (device pixels); also copied to docs/screenshots/ with ANLIAN_SCREENSHOTS=docs."""
+        (device pixels); also copied to docs/screenshots/ with ANLIAN_TEST_SCREENSHOTS=docs."""
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"readme-{role}.png"
         self.page.screenshot(path=str(path), animations="disabled")
-        if os.environ.get("ANLIAN_SCREENSHOTS") == "docs":
+        if os.environ.get("ANLIAN_TEST_SCREENSHOTS") == "docs":
             target = ROOT / "docs" / "screenshots"
             target.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, target / path.name)
