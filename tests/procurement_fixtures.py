@@ -8,8 +8,8 @@ import pytest
 
 from anlian import clock
 from anlian.scope import Scope
-from anlian.services import admission, schemes
-from models import AdmissionCheck, Rating, ScoreSnapshot
+from anlian.services import admission, assessment, schemes
+from models import AdmissionCheck, MonthClose, Rating, ScoreSnapshot
 from models.vocab import GRADE_COLORS
 
 CRITERIA = [
@@ -155,3 +155,56 @@ def rated_fixture(db, make, world):
     for firm in (world["x"], world["both"], z):
         admit(db, chain, firm)
     return world | {"z": z}
+
+
+def close(db, month: str):
+    """Close `month` as the month close does after the scores: the MonthClose row, then the
+    chains' assessments (the snapshots are the test's own)."""
+    db.add(
+        MonthClose(
+            month=month,
+            kind="closed",
+            model_version="test",
+            enterprises=0,
+            parameters={},
+            industry_stats={},
+        )
+    )
+    db.flush()
+    summary = assessment.close_period(db, month=month)
+    db.commit()
+    return summary
+
+
+BEFORE = "2025-05"  # the period before PERIOD
+
+
+@pytest.fixture(name="closed")
+def closed_fixture(db, make, rated):
+    """`rated` with more kinds of row, BEFORE and PERIOD closed: v ties x at 80 (the uscc
+    breaks the tie), w fails the admission gate (tier 2, another industry and town), u has
+    only a provisional score, t no score at all (incomplete), and x, `both` and w were rated
+    in BEFORE too (a trend each)."""
+    chain = rated["chain_a"]
+    v = make.enterprise(name="同分企业Ab")
+    w = make.enterprise(name="未准入企业", industry="food", town="罗山街道")
+    u = make.enterprise(name="暂估企业ab")
+    t = make.enterprise(name="无评分企业")
+    make.membership(chain, w, tier=2)
+    for firm in (v, u, t):
+        make.membership(chain, firm)
+    snapshot(db, v, PERIOD, 90)
+    snapshot(db, w, PERIOD, 95)
+    snapshot(db, u, PERIOD, 72.5, kind="provisional")
+    for firm in (v, w, u, t):
+        rate(db, chain, firm, PERIOD, quality=80, delivery=70, price=60, service=100)
+    admit(db, chain, v)
+    admit(db, chain, w, except_keys=("emergency", "training"))
+    admit(db, chain, u)
+    admit(db, chain, t)
+    for firm, score in ((rated["x"], 85), (rated["both"], 60), (w, 99)):
+        snapshot(db, firm, BEFORE, score)
+        rate(db, chain, firm, BEFORE, quality=70, delivery=75, price=80, service=85.5)
+    close(db, BEFORE)
+    close(db, PERIOD)
+    return rated | {"v": v, "w": w, "u": u, "t": t}

@@ -3,7 +3,9 @@ chains in one set-based pass (a fixed number of queries however many suppliers),
 month-close step that fixes them and moves the yellow/red codes, and an SME's standings.
 
 A live assessment always reflects the current ratings, scheme and snapshots; the `Assessment`
-rows written at the close are what orders and settlement applied for that period.
+rows written at the close are what orders and settlement applied for that period. `table` is
+the ranking as the API serves it: a closed period straight from those rows (filtered, sorted
+and paged in SQL, assessment_stored.py), the running one computed live.
 """
 
 from dataclasses import dataclass
@@ -17,14 +19,16 @@ from .. import months
 from ..scope import Scope
 from . import admission, codes, composite, schemes
 from . import assessment_inputs as inputs
+from . import assessment_stored as stored_rows
 from .assessment_engine import add_trend, evaluate, ranked
+from .assessment_table import RowFilters, page, select_rows
 from .scores import latest_close
 
 CHUNK = 5000
+NO_FILTERS = RowFilters()
 STORED = (
     "scheme_version",
     "safety_score",
-    "criteria",
     "composite",
     "complete",
     "standing",
@@ -32,7 +36,19 @@ STORED = (
     "settlement_adjustment_pct",
     "veto",
     "admission_passed",
-)
+)  # and "criteria", with what the admission gate lacked (_criteria_kept)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A page of a chain's ranking: its rows, the total after the filters, the scheme version
+    and criteria of the period, and whether it came from the rows the close stored."""
+
+    rows: list[dict]
+    total: int
+    scheme_version: int | None
+    criteria: list[dict]
+    stored: bool
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,51 @@ def assess_chain(
     return rows
 
 
+def table(
+    session,
+    chain: Chain,
+    *,
+    period: str,
+    filters: RowFilters = NO_FILTERS,
+    sort: str = "rank",
+    descending: bool | None = None,
+    page_number: int = 1,
+    per_page: int | None = None,
+    enterprise_id: int | None = None,
+    live: bool = False,
+) -> Table:
+    """The chain's ranking of `period` narrowed by `filters`, in the order `sort` (see
+    assessment_table.select_rows), one page of `per_page` rows (all when None), and the total.
+    A closed period is read from its stored rows (what its close applied); the running one,
+    or with `live`, is computed from the current inputs. With `enterprise_id`, that
+    supplier's row only, unranked."""
+    scheme = None if live else stored_rows.servable(session, chain.id, period)
+    if scheme is not None:
+        rows, total = stored_rows.table(
+            session,
+            chain,
+            scheme,
+            period=period,
+            filters=filters,
+            sort=sort,
+            descending=descending,
+            page=page_number,
+            per_page=per_page,
+            enterprise_id=enterprise_id,
+        )
+        return Table(rows, total, scheme.version, scheme.criteria, stored=True)
+    everything = assess_chain(session, chain, period=period, enterprise_id=enterprise_id)
+    rows = select_rows(everything, filters, sort=sort, descending=descending)
+    in_force = schemes.in_force(session, chain.id, period)
+    return Table(
+        page(rows, page=page_number, per_page=per_page) if per_page is not None else rows,
+        len(rows),
+        in_force.version if in_force else None,
+        in_force.criteria if in_force else [],
+        stored=False,
+    )
+
+
 def close_period(session, *, month: str, config: ScoringConfig | None = None) -> CloseSummary:
     """Month-close step: fix every chain's assessment for `month` (replacing a previous close
     of it) and move the codes. Codes move once per period: not again when a month is closed
@@ -89,12 +150,18 @@ def close_period(session, *, month: str, config: ScoringConfig | None = None) ->
         ).scalars()
     )
     session.execute(delete(Assessment).where(Assessment.period == month))
+    by_chain: dict[int, list[dict]] = {}
+    for row in rows:
+        by_chain.setdefault(row["chain_id"], []).append(row)
+    for chain_rows in by_chain.values():
+        ranked(chain_rows)  # numbers each row as the chain's live ranking does
     stored = [
         {
             "chain_id": r["chain_id"],
             "enterprise_id": r["enterprise_id"],
             "period": month,
             **{name: r[name] for name in STORED},
+            "criteria": _criteria_kept(r),
         }
         for r in rows
     ]
@@ -107,6 +174,18 @@ def close_period(session, *, month: str, config: ScoringConfig | None = None) ->
         session, Scope.system(), period=month, chains=chains, signals=signals
     )
     return CloseSummary(month, len({r["chain_id"] for r in rows}), len(rows), moved)
+
+
+def _criteria_kept(row: dict) -> dict:
+    """The row's criteria scores, its rank in the chain, and the admission conditions it
+    lacked (so the stored ranking needs no numbering over the whole chain per request, and
+    shows what the gate missed at the close, not what it misses today)."""
+    kept = dict(row["criteria"])
+    if row["rank"] is not None:
+        kept[stored_rows.RANK] = row["rank"]
+    if row["admission_missing"]:
+        kept[stored_rows.ADMISSION_MISSING] = row["admission_missing"]
+    return kept
 
 
 def standings_for_enterprise(

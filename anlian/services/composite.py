@@ -101,7 +101,8 @@ def _consequences(band: dict | None, admission_passed: bool, code_state: str) ->
     adjustment = band["settlement_adjustment_pct"] if band else None
     if not admission_passed or code_state == "red":
         action = SUSPEND
-        adjustment = min(adjustment, 0) if adjustment is not None else None
+        # 0.0, not 0: the same number as the stored row's float column gives back
+        adjustment = min(adjustment, 0.0) if adjustment is not None else None
     return {
         "standing": band["label"] if band else None,
         "band_color": band["color"] if band else None,
