@@ -19,7 +19,7 @@ from ..errors import Invalid
 from ..scope import can_manage_chain, require, visible_chain
 from ..services import assessment, ratings
 from ..services.assessment_table import SORTS, RowFilters, export_table
-from .base import ApiBlueprint, Schema, at_least, between, commit, length, one_of
+from .base import MAX_PAGE, ApiBlueprint, Schema, between, commit, length, one_of
 
 blp = ApiBlueprint(
     "assessment",
@@ -61,7 +61,7 @@ class AssessmentArgs(PeriodArgs):
     q = ma.fields.String(validate=length(min=0, max=100))
     sort = ma.fields.String(load_default="rank", validate=one_of(SORTS))
     order = ma.fields.String(validate=one_of(("asc", "desc")))
-    page = ma.fields.Integer(load_default=1, validate=at_least(1))
+    page = ma.fields.Integer(load_default=1, validate=between(1, MAX_PAGE))
     per_page = ma.fields.Integer(load_default=50, validate=between(1, 5000))
 
 
