@@ -191,8 +191,9 @@ def table(
         total = connection.execute(count, values).scalar_one()
     else:
         total = 0
-    rows = [_row(r, period, chain.id, enterprise_id is None) for r in found]
-    _legacy_rank(session, chain.id, period, rows)
+    chain_id, ranked = chain.id, enterprise_id is None
+    rows = [_row(r, period, chain_id, ranked) for r in found]
+    _legacy_rank(session, chain_id, period, rows)
     _legacy_admission(session, chain, rows)
     return rows, total
 
@@ -263,7 +264,6 @@ class _Tables:
     firm: type
     prev: type
     closed: type
-    provisional: type
     code: type
 
     @classmethod
@@ -273,7 +273,6 @@ class _Tables:
             aliased(Enterprise, name=f"{tag}_firm"),
             aliased(Assessment, name=f"{tag}_prev"),
             aliased(ScoreSnapshot, name=f"{tag}_closed"),
-            aliased(ScoreSnapshot, name=f"{tag}_provisional"),
             aliased(SupplierCode, name=f"{tag}_code"),
         )
 
@@ -292,7 +291,12 @@ NEEDS = {
 
 def _columns(t: _Tables, bands: tuple) -> dict:
     """Every column of a shown row, as expressions over the aliases `t`."""
-    row, prev, closed, provisional = t.row, t.prev, t.closed, t.provisional
+    row, prev, closed = t.row, t.prev, t.closed
+    provisional = select(ScoreSnapshot.id).where(
+        ScoreSnapshot.enterprise_id == row.enterprise_id,
+        ScoreSnapshot.month == bindparam("period"),
+        ScoreSnapshot.kind == "provisional",
+    )
     in_force = (  # suppliers.in_force, with the period's first and last day bound
         Membership.joined_on <= bindparam("last_day")
     ) & or_(Membership.left_on.is_(None), Membership.left_on > bindparam("first_day"))
@@ -334,8 +338,12 @@ def _columns(t: _Tables, bands: tuple) -> dict:
         "town": t.firm.town,
         "tier": tier,
         "safety_score": row.safety_score,
-        "grade": func.coalesce(closed.grade, provisional.grade),
-        "provisional": and_(closed.id.is_(None), provisional.id.is_not(None)),
+        # A closed period has closed snapshots: the provisional one is looked up only for
+        # an enterprise without (COALESCE and CASE stop at the first branch that answers).
+        "grade": func.coalesce(
+            closed.grade, provisional.with_only_columns(ScoreSnapshot.grade).scalar_subquery()
+        ),
+        "provisional": case((closed.id.is_(None), provisional.exists()), else_=False),
         "criteria": row.criteria,
         "composite": row.composite,
         "complete": row.complete,
@@ -393,15 +401,14 @@ def _joined(query, t: _Tables, names):
             ),
         )
     if "snapshot" in needs:
-        for alias, kind in ((t.closed, "closed"), (t.provisional, "provisional")):
-            query = query.outerjoin(
-                alias,
-                and_(
-                    alias.enterprise_id == row.enterprise_id,
-                    alias.month == bindparam("period"),
-                    alias.kind == kind,
-                ),
-            )
+        query = query.outerjoin(
+            t.closed,
+            and_(
+                t.closed.enterprise_id == row.enterprise_id,
+                t.closed.month == bindparam("period"),
+                t.closed.kind == "closed",
+            ),
+        )
     if "code" in needs:
         query = query.outerjoin(
             t.code,
