@@ -21,7 +21,6 @@ request computed live (what every request cost before closed periods were stored
 """
 
 import argparse
-import http.client
 import json
 import os
 import statistics
@@ -33,6 +32,10 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import func, select
+
+# Run as a script or as a module: the project root must be importable either way.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.common import request  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-2026"
@@ -304,16 +307,6 @@ def serve(target: str, port: int, workers: int, url: str) -> subprocess.Popen:
     process.terminate()
     raise RuntimeError(f"gunicorn {target} did not start on port {port}")
 
-
-def request(method: str, port: int, path: str, body=None, headers=None) -> tuple[int, bytes]:
-    """One request on a fresh connection; (status, body)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def load(port: int, path: str, headers: dict, *, clients: int, total: int, server=None) -> dict:

@@ -15,7 +15,6 @@ Targets (issue 7): dashboard data under 1 s; `/trends` p95 under 200 ms.
 """
 
 import argparse
-import http.client
 import itertools
 import json
 import os
@@ -28,6 +27,10 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select, text
+
+# Run as a script or as a module: the project root must be importable either way.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.common import request  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-2026"
@@ -140,16 +143,6 @@ def serve(port: int, workers: int, url: str) -> subprocess.Popen:
     process.terminate()
     raise RuntimeError(f"gunicorn did not start on port {port}")
 
-
-def request(method: str, port: int, path: str, body=None, headers=None) -> tuple[int, bytes]:
-    """One request on a fresh connection."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
 
 
 def load(port: int, paths, headers: dict, *, clients: int, total: int) -> dict:

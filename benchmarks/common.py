@@ -1,5 +1,6 @@
 """Shared benchmark plumbing: the city-scale database (built once), timing, memory."""
 
+import http.client
 import resource
 import time
 from contextlib import contextmanager
@@ -75,3 +76,14 @@ def best_of(repeats: int, function) -> float:
 def peak_rss_mb() -> float:
     """This process's peak resident memory so far, in MB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def request(method: str, port: int, path: str, body=None, headers=None) -> tuple[int, bytes]:
+    """One request to 127.0.0.1:`port` on a fresh connection; (status, body)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
