@@ -6,7 +6,7 @@ Flask-free: the API, the upload page and the CLI wrap `run_import` and `template
 from .columns import COLUMNS, KINDS
 from .errors import ImportError, ImportForbidden, ImportRejected
 from .messages import render
-from .service import ImportLimits, ImportResult, run_import, today_in_china
+from .service import ImportLimits, ImportResult, run_import
 from .template import template
 
 __all__ = [
@@ -20,5 +20,4 @@ __all__ = [
     "render",
     "run_import",
     "template",
-    "today_in_china",
 ]

@@ -5,7 +5,7 @@ import gc
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from anlian.scope import Scope
 
@@ -17,8 +17,6 @@ from .kinds import kind_spec
 from .reader import Table, read_table
 from .rows import RowConverter, convert_rows
 
-# China has had no daylight saving time since 1991, so the bureau's "today" is UTC+8.
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 MiB = 1 << 20
 
 
@@ -52,11 +50,6 @@ class ImportResult:
         return {"inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged}
 
 
-def today_in_china() -> date:
-    """The bureau's calendar date (the server clock may be on UTC)."""
-    return datetime.now(CHINA).date()
-
-
 def run_import(
     session,
     scope: Scope,
@@ -68,7 +61,7 @@ def run_import(
     sheet: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     limits: ImportLimits = ImportLimits(),  # noqa: B008 - frozen, so one shared default is safe
-    today: date | None = None,
+    today: date,
 ) -> ImportResult:
     """Import `data` as rows of `kind`; ImportRejected (nothing written) on any problem.
 
@@ -79,8 +72,7 @@ def run_import(
     refs.check_allowed(scope, kind)
     with _collector_paused():
         rows, count = _checked_rows(session, scope, spec, data, filename, sheet=sheet,
-                                    limits=limits, today=today or today_in_china(),
-                                    progress=progress)
+                                    limits=limits, today=today, progress=progress)
         plan = writer.plan_changes(session, spec, rows)
         if not dry_run:
             step = (lambda done: progress(count + done, 2 * count)) if progress else None
