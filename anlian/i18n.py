@@ -1,5 +1,9 @@
 """Languages: Chinese first, English available; chosen by the user, else by the browser."""
 
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from babel import dates
 from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, format_decimal, get_locale
 
@@ -35,6 +39,22 @@ def label(table: dict, code: str | None) -> str:
     return english if short_locale() == "en" else chinese
 
 
+def date_label(day: date | None) -> str:
+    """A date as the page's language writes it: 2026年11月2日 / Nov 2, 2026."""
+    return "" if day is None else dates.format_date(day, "medium", locale=get_locale())
+
+
+def moment_label(moment: datetime | None) -> str:
+    """A stored moment (UTC; SQLite returns it naive) to the minute, in the bureau's time zone,
+    as the page's language writes it: 2026年11月22日 19:40 / Nov 22, 2026 19:40."""
+    if moment is None:
+        return ""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+    time = dates.format_skeleton("Hm", local, tzinfo=zone, locale=get_locale())
+    return f"{date_label(local.date())} {time}"
+
+
 def init_app(app) -> None:
     """Wire flask-babel with our selector and make its helpers available in templates."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
@@ -43,5 +63,7 @@ def init_app(app) -> None:
         get_locale=get_locale,
         short_locale=short_locale,
         format_decimal=format_decimal,
+        date_label=date_label,
+        moment_label=moment_label,
         industry_label=lambda code: label(INDUSTRIES, code),
     )

@@ -1,8 +1,6 @@
 """The bureau's view of the scheduler: every job run, and "run month close now"."""
 
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -58,11 +56,6 @@ def month_close():
 def _page(form):
     page = max(request.args.get("page", 1, type=int), 1)
     runs, total = job_runs.list_runs(get_session(), page=page, per_page=PER_PAGE)
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    for run in runs:
-        for key in ("scheduled_for", "started_at", "finished_at"):
-            if run[key] is not None:
-                run[key] = run[key].astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
     return render_template(
         "jobs/index.html",
         form=form,
