@@ -1,16 +1,14 @@
 """The bell: every logged-in user's own notifications, and marking them read."""
 
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth import role_required
 from ..db import get_session
+from ..i18n import moment_label
 from ..services import notifications
-from ..services.job_runs import as_utc
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 PER_PAGE = 30
@@ -45,7 +43,9 @@ def index():
     )
     return render_template(
         "notifications/index.html",
-        items=[(note, message(note.kind, note.params), _local(note.created_at)) for note in items],
+        items=[
+            (note, message(note.kind, note.params), moment_label(note.created_at)) for note in items
+        ],
         page=page,
         pages=max((total - 1) // PER_PAGE + 1, 1),
     )
@@ -71,11 +71,6 @@ def mark_all():
     notifications.mark_read(session, current_user.user.id)
     session.commit()
     return redirect(url_for(".index"))
-
-
-def _local(moment) -> str:
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return as_utc(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def message(kind: str, params: dict) -> str:
