@@ -17,7 +17,7 @@ from ..auth import current_scope
 from ..db import get_session
 from ..errors import Invalid
 from ..scope import can_manage_chain, require, visible_chain
-from ..services import assessment, ratings
+from ..services import assessment, assessment_cache, ratings
 from ..services.assessment_table import SORTS, RowFilters, export_table
 from .base import MAX_PAGE, ApiBlueprint, Schema, between, commit, length, one_of
 
@@ -118,12 +118,11 @@ class AssessmentSchema(Schema):
 ASSESSMENT = AssessmentSchema()
 
 
-def _json(body: dict) -> Response:
+def _encoded(body: dict) -> bytes:
     """The body as the app's JSON provider would write it (keys sorted, a final newline), but
     with orjson: a whole chain is thousands of rows, and the standard library's encoder took
     several times longer than the query behind them."""
-    encoded = orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=_decimal)
-    return Response(encoded + b"\n", mimetype="application/json")
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS, default=_decimal) + b"\n"
 
 
 def _decimal(value):
@@ -156,6 +155,12 @@ class Assessment(MethodView):
         sort, order = args.pop("sort"), args.pop("order", None)
         # The whole chain's ranking for the chain and the bureau; an SME's own row otherwise.
         mine = None if can_manage_chain(scope, chain.id) else scope.enterprise_id
+        # A closed period's response, encoded, is kept until the data changes (the key holds
+        # the scope's part: the chain checked above and the SME's own enterprise).
+        key = ("json", chain.id, mine, period, number, size, sort, order, *sorted(args.items()))
+        cached = assessment_cache.get(session, key)
+        if cached is not None:
+            return Response(cached, mimetype="application/json")
         found = assessment.table(
             session,
             chain,
@@ -175,7 +180,10 @@ class Assessment(MethodView):
             "page": number,
             "per_page": size,
         }
-        return _json(ASSESSMENT.dump(body))
+        encoded = _encoded(ASSESSMENT.dump(body))
+        if found.stored:
+            assessment_cache.put(session, key, encoded)
+        return Response(encoded, mimetype="application/json")
 
 
 @blp.route("/<int:chain_id>/assessment/export")
@@ -188,7 +196,7 @@ class AssessmentExport(MethodView):
         chain = visible_chain(session, scope, chain_id)
         require(can_manage_chain(scope, chain.id))
         period = resolve_period(session, args.get("period"))
-        found = assessment.table(session, chain, period=period)
+        found = assessment.table(session, chain, period=period, cached=True)
         header, table = export_table(found.rows, found.criteria)
         return exports.download(
             header, table, fmt=args["format"], filename=f"assessment-{chain.id}-{period}"

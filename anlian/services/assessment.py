@@ -17,7 +17,8 @@ from scoring import ScoringConfig
 
 from .. import months
 from ..scope import Scope
-from . import admission, codes, composite, schemes
+from . import admission, audit, codes, composite, schemes
+from . import assessment_cache as cache
 from . import assessment_inputs as inputs
 from . import assessment_stored as stored_rows
 from .assessment_engine import add_trend, evaluate, ranked
@@ -98,12 +99,59 @@ def table(
     per_page: int | None = None,
     enterprise_id: int | None = None,
     live: bool = False,
+    cached: bool = False,
 ) -> Table:
     """The chain's ranking of `period` narrowed by `filters`, in the order `sort` (see
     assessment_table.select_rows), one page of `per_page` rows (all when None), and the total.
     A closed period is read from its stored rows (what its close applied); the running one,
     or with `live`, is computed from the current inputs. With `enterprise_id`, that
-    supplier's row only, unranked."""
+    supplier's row only, unranked. With `cached` (read-only requests), a closed period's
+    table may come from assessment_cache; it is shared: do not change it."""
+    key = (
+        "table",
+        chain.id,
+        period,
+        filters,
+        sort,
+        descending,
+        page_number,
+        per_page,
+        enterprise_id,
+    )
+    if cached and not live:
+        found = cache.get(session, key)
+        if found is not None:
+            return found
+    found = _table(
+        session,
+        chain,
+        period=period,
+        filters=filters,
+        sort=sort,
+        descending=descending,
+        page_number=page_number,
+        per_page=per_page,
+        enterprise_id=enterprise_id,
+        live=live,
+    )
+    if cached and found.stored:
+        cache.put(session, key, found)
+    return found
+
+
+def _table(
+    session,
+    chain: Chain,
+    *,
+    period: str,
+    filters: RowFilters,
+    sort: str,
+    descending: bool | None,
+    page_number: int,
+    per_page: int | None,
+    enterprise_id: int | None,
+    live: bool,
+) -> Table:
     scheme = None if live else stored_rows.servable(session, chain.id, period)
     if scheme is not None:
         rows, total = stored_rows.table(
@@ -167,6 +215,16 @@ def close_period(session, *, month: str, config: ScoringConfig | None = None) ->
     ]
     for start in range(0, len(stored), CHUNK):
         session.execute(insert(Assessment), stored[start : start + CHUNK])
+    # Audited like every other change of what a chain shows: the stored rows just changed
+    # (and the audit trail's newest id is what assessment_cache's stamp moves with).
+    audit.record(
+        session,
+        Scope.system(),
+        action="close",
+        entity="assessment",
+        entity_id=month,
+        after={"chains": len(by_chain), "rows": len(stored)},
+    )
     signals = [
         (r["chain_id"], r["enterprise_id"], r["signal"]) for r in rows if r["chain_id"] not in coded
     ]

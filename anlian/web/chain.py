@@ -9,7 +9,7 @@ from ..auth import role_required
 from ..charts import chain as charts
 from ..charts import figure_json
 from ..services import assessment, schemes
-from ..services.assessment_table import RowFilters, export_table, page, select_rows
+from ..services.assessment_table import RowFilters, export_table
 from ..services.supply_risk import supply_risk
 from .chain_common import chosen_period, helpers, my_chain
 from .chain_forms import RankingFilterForm
@@ -17,27 +17,37 @@ from .chain_forms import RankingFilterForm
 bp = Blueprint("chain", __name__, url_prefix="/chain")
 bp.context_processor(helpers)
 PER_PAGE = 50
+MAX_PAGE = 1_000_000  # as the API's lists: a larger page would overflow the SQL offset
 RISK_MONTHS = 24
 
 
 @bp.get("/")
 @role_required("chain")
 def index():
-    """The ranking of the chain's suppliers for a period: standings, charts, supply risk."""
+    """The ranking of the chain's suppliers for a period: standings, charts, supply risk.
+    The rows come from the same place as the API's (assessment.table: a closed period as
+    its close stored it), so the page, the export and the API agree."""
     session, _scope, chain = my_chain()
     form = RankingFilterForm(request.args, meta={"csrf": False})
     form.fill_choices(session)
     period = chosen_period(session, form.period.data)
     form.period.data = period
-    rows = assessment.assess_chain(session, chain, period=period)
-    shown = select_rows(
-        rows,
-        _filters(form),
+    # Every row (counts and charts), then the page asked for, narrowed and ordered in SQL.
+    everything = assessment.table(session, chain, period=period, cached=True)
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    shown = assessment.table(
+        session,
+        chain,
+        period=period,
+        filters=_filters(form),
         sort=form.sort.data or "rank",
         descending={"asc": False, "desc": True}.get(form.order.data),
+        page_number=number,
+        per_page=PER_PAGE,
+        cached=True,
     )
     return render_template(
-        "chain/index.html", **_ranking(session, chain, period, rows, shown, form)
+        "chain/index.html", **_ranking(session, chain, period, everything, shown, number, form)
     )
 
 
@@ -57,22 +67,23 @@ def _filters(form) -> RowFilters:
     )
 
 
-def _ranking(session, chain, period, rows, shown, form) -> dict:
-    number = max(request.args.get("page", 1, type=int), 1)
+def _ranking(session, chain, period, everything, shown, number, form) -> dict:
     scheme = schemes.in_force(session, chain.id, period)
-    complete = [r for r in rows if r["complete"]]
+    complete = [r for r in everything.rows if r["complete"]]
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return {
         "chain": chain,
         "period": period,
         "form": form,
         "scheme": scheme,
-        "rows": page(shown, page=number, per_page=PER_PAGE),
-        "total": len(shown),
-        "all_rows": len(rows),
+        # the criteria the rows were assessed on (a closed period: the version it applied)
+        "criteria": shown.criteria,
+        "rows": shown.rows,
+        "total": shown.total,
+        "all_rows": everything.total,
         "complete": len(complete),
         "page": number,
-        "pages": max((len(shown) - 1) // PER_PAGE + 1, 1),
+        "pages": max((shown.total - 1) // PER_PAGE + 1, 1),
         "args": args,
         "risk": supply_risk(session, chain.id, periods=[months.shift(period, -1), period]),
         "distribution": figure_json(
@@ -121,11 +132,11 @@ def risk():
 @bp.get("/export")
 @role_required("chain")
 def export():
-    """The consequences of a period as CSV or XLSX for the ERP."""
+    """The consequences of a period as CSV or XLSX for the ERP (the API's export, the same
+    rows)."""
     session, _scope, chain = my_chain()
     period = chosen_period(session)
     fmt = request.args.get("format") if request.args.get("format") in ("csv", "xlsx") else "csv"
-    scheme = schemes.in_force(session, chain.id, period)
-    rows = assessment.assess_chain(session, chain, period=period)
-    header, table = export_table(rows, scheme.criteria if scheme else [])
+    found = assessment.table(session, chain, period=period, cached=True)
+    header, table = export_table(found.rows, found.criteria)
     return exports.download(header, table, fmt=fmt, filename=f"assessment-{chain.id}-{period}")

@@ -42,7 +42,9 @@ def _score(session, enterprise, period: str) -> dict:
 
 
 def _detail(session, chain, enterprise, period: str, **forms) -> dict:
-    rows = assessment.assess_chain(session, chain, period=period, enterprise_id=enterprise.id)
+    # The supplier's row as the ranking, the export and the API show it (a closed period as
+    # its close stored it); not cached: this also renders after a failed POST.
+    rows = assessment.table(session, chain, period=period, enterprise_id=enterprise.id).rows
     history = supplier_history.monthly(session, chain.id, enterprise.id, last=period)
     member = _membership(session, chain, enterprise)
     edit = (forms.get("edit") or SupplierEditForm(formdata=None, obj=member)) if member else None
