@@ -6,11 +6,12 @@ The table is append-only in the database too (triggers refuse UPDATE and DELETE)
 """
 
 import hashlib
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import orjson
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from models import AuditEvent
 from models.base import utcnow
@@ -109,3 +110,55 @@ def verify(session, *, batch: int = 5000) -> tuple[int, int | None]:
 def fields(obj, names) -> dict:
     """The named attributes of a row, for an audit before/after."""
     return {name: getattr(obj, name) for name in names}
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    """What the bureau's audit page narrows the trail to; None means any."""
+
+    actor: str | None = None
+    entity: str | None = None
+    action: str | None = None
+    entity_id: str | None = None
+    since: datetime | None = None  # inclusive, aware
+    until: datetime | None = None  # exclusive, aware
+
+
+def _filtered(query, f: EventFilters):
+    exact = {
+        AuditEvent.actor: f.actor,
+        AuditEvent.entity: f.entity,
+        AuditEvent.action: f.action,
+        AuditEvent.entity_id: f.entity_id,
+    }
+    for column, value in exact.items():
+        if value:
+            query = query.where(column == value)
+    if f.since:
+        query = query.where(AuditEvent.at >= f.since)
+    if f.until:
+        query = query.where(AuditEvent.at < f.until)
+    return query
+
+
+def events(session, f: EventFilters, *, offset: int, limit: int) -> tuple[list[AuditEvent], int]:
+    """The matching events newest first, `limit` of them from `offset`, and how many match."""
+    total = session.execute(_filtered(select(func.count(AuditEvent.id)), f)).scalar_one()
+    query = _filtered(select(AuditEvent), f).order_by(AuditEvent.id.desc())
+    rows = session.execute(query.offset(offset).limit(limit)).scalars().all()
+    return list(rows), total
+
+
+def vocabulary(session) -> dict[str, list[str]]:
+    """The entities and actions present in the trail, for the page's filter lists."""
+    return {
+        name: list(session.execute(select(column).distinct().order_by(column)).scalars())
+        for name, column in (("entity", AuditEvent.entity), ("action", AuditEvent.action))
+    }
+
+
+def changes(before: dict | None, after: dict | None) -> list[tuple[str, object, object]]:
+    """(field, before, after) for each field whose value differs, in field order."""
+    before, after = before or {}, after or {}
+    keys = list(before) + [k for k in after if k not in before]
+    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]

@@ -6,6 +6,7 @@ import plotly
 from flask import send_from_directory
 
 from . import (
+    audit,
     auth,
     bureau,
     chain,
@@ -48,6 +49,7 @@ def init_app(app) -> None:
         chain_suppliers,
         sme_chains,
         chain_trends,
+        audit,
     ):
         app.register_blueprint(module.bp)
     app.add_url_rule("/vendor/plotly.min.js", "plotly_js", plotly_js)
