@@ -1,20 +1,22 @@
 """Predictive validity: do closed scores foresee next year's accidents better than raw counts?
 
-For each closed month t whose following 12 months all have data, every enterprise scored at t
-is one observation: its risk (100 − score), the naive baseline (accidents on file in the 12
-months up to t), its exposure (hours worked in the window) and the outcome (any accident in
-t+1 … t+12).
+For each closed month t whose whole trailing window and following 12 months have data, every
+enterprise scored at t is one observation: its risk (100 − score), the naive baseline
+(accidents on file in the 12 months up to t), its exposure (hours worked in the window) and
+the outcome (any accident in t+1 … t+12). A month whose window reaches back before the first
+month with data is left out: its "12-month" score and count would rest on a few months only.
 
 "Any accident" depends on size as much as on safety: a 2,000-person plant has some accident
 in most years however well it is run, and raw counts carry that size. The score is a rate,
 deliberately blind to size, so the like-for-like comparison ranks firms only against firms of
-similar exposure (AUC within exposure quintiles); the pooled AUC is reported beside it.
+similar exposure (AUC within exposure quintiles); the pooled AUC is reported beside it, and
+so is the pooled AUC of the exposure alone, which shows how much of "any accident" is size.
 """
 
 import numpy as np
 from sqlalchemy import func, select
 
-from models import MonthlyRollup, ScoreSnapshot
+from models import MonthlyRollup, ScoreSnapshot, WorkHours
 from scoring.evaluate import auc, incidence_by_group, quantile_bands, stratified_auc
 
 from .. import months
@@ -23,8 +25,15 @@ HORIZON = 12
 EXPOSURE_BANDS = 5
 
 
-def observations(session, *, last_month: str, window: int = 12) -> dict[str, np.ndarray]:
-    """Columns risk, baseline, grade and outcome over every eligible (enterprise, month)."""
+def observations(
+    session, *, last_month: str, window: int = 12, first_month: str | None = None
+) -> dict[str, np.ndarray]:
+    """Columns risk, baseline, grade and outcome over every eligible (enterprise, month).
+
+    Eligible: closed months t with t − (window − 1) ≥ `first_month` (default: the first month
+    with hours on file) and t + 12 ≤ `last_month`."""
+    if first_month is None:
+        first_month = session.execute(select(func.min(WorkHours.month))).scalar() or last_month
     closed = (
         session.execute(
             select(ScoreSnapshot.month).where(ScoreSnapshot.kind == "closed").distinct()
@@ -32,7 +41,11 @@ def observations(session, *, last_month: str, window: int = 12) -> dict[str, np.
         .scalars()
         .all()
     )
-    eligible = sorted(m for m in closed if months.shift(m, HORIZON) <= last_month)
+    eligible = sorted(
+        m
+        for m in closed
+        if months.shift(m, 1 - window) >= first_month and months.shift(m, HORIZON) <= last_month
+    )
     parts = [_month_observations(session, month, window) for month in eligible]
     if not parts:
         keys = ("risk", "baseline", "hours", "grade", "outcome", "next_accidents", "next_hours")
@@ -88,9 +101,9 @@ def rate_by_group(groups, accidents, hours) -> dict:
     return out
 
 
-def evaluate(session, *, last_month: str, window: int = 12) -> dict:
+def evaluate(session, *, last_month: str, window: int = 12, first_month: str | None = None) -> dict:
     """AUC of the score and of the baseline, incidence by grade and by baseline count."""
-    data = observations(session, last_month=last_month, window=window)
+    data = observations(session, last_month=last_month, window=window, first_month=first_month)
     outcome = data["outcome"]
     if not outcome.size:
         return {"observations": 0, "positives": 0}
@@ -102,6 +115,8 @@ def evaluate(session, *, last_month: str, window: int = 12) -> dict:
         "auc_baseline": auc(data["baseline"], outcome),
         "auc_score_within_exposure": stratified_auc(data["risk"], outcome, bands),
         "auc_baseline_within_exposure": stratified_auc(data["baseline"], outcome, bands),
+        # Not a contender (the score must not use size): how far size alone gets pooled.
+        "auc_exposure": auc(data["hours"], outcome),
         "by_grade": incidence_by_group(data["grade"], outcome),
         "rate_by_grade": rate_by_group(data["grade"], data["next_accidents"], data["next_hours"]),
         "by_baseline": incidence_by_group(np.minimum(data["baseline"], 2).astype(int), outcome),
@@ -115,13 +130,16 @@ def format_report(report: dict) -> str:
         f"with an accident in the next 12 months: {report['positives']:,}",
     ]
     if not report["observations"]:
-        return lines[0] + "\n(no closed month has 12 months of data after it yet)"
+        return lines[0] + (
+            "\n(no closed month has a full window before it and 12 months of data after it yet)"
+        )
     lines += [
         "AUC for 'any accident in the next 12 months'   score   baseline (accidents in window)",
         f"  within exposure quintiles (like for like)   {_fmt(report['auc_score_within_exposure'])}"
         f"   {_fmt(report['auc_baseline_within_exposure'])}",
         f"  pooled (size counts too)                     {_fmt(report['auc_score'])}"
         f"   {_fmt(report['auc_baseline'])}",
+        f"  (reference, pooled: hours worked alone, i.e. size {_fmt(report['auc_exposure'])})",
         "next-year accident incidence by grade:",
     ]
     rates = report["rate_by_grade"]
