@@ -135,9 +135,9 @@ def put(session, key: tuple, value) -> None:
     _store(session.get_bind()).put((*key, stamp(session)), value, _cost(value))
 
 
-def clear(session) -> None:
-    """Forget every entry of this session's database (tests, benchmarks)."""
-    store = _store(session.get_bind())
+def clear(engine) -> None:
+    """Forget every entry of this engine's database (benchmarks, tests)."""
+    store = _store(engine)
     with store.lock:
         store.items.clear()
         store.used = 0
