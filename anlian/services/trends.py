@@ -25,13 +25,13 @@ from sqlalchemy import (
     true,
 )
 
-from models import Chain, Enterprise, Membership, MonthlyRollup, ScoreSnapshot
+from models import Chain, Enterprise, Membership, MonthlyRollup
 from models.base import N_
 
 from .. import months
 from ..errors import Invalid
 from ..scope import Scope, membership_filter, supplier_ids
-from .trends_cache import memo, records, rows, scope_key
+from .trends_cache import memo, rows, scope_key
 
 GROUPS = ("members", "non_members", "all")
 MAX_MONTHS = 120
@@ -156,29 +156,15 @@ SUMS = {
 
 
 def monthly_sums(session, scope: Scope, sel: Selection, group: str, span) -> dict[str, dict]:
-    """{month: rollup sums} of one group over the span (months without rows are absent)."""
-    where = [universe(R.enterprise_id, sel), group_condition(R, group, sel, scope)]
-    query = (
-        select(R.month, *(f().label(n) for n, f in SUMS.items()))
-        .where(months_between(R.month, span), *where)
-        .group_by(R.month)
-    )
-    return {row["month"]: row for row in records(session, query)}
+    """{month: sums} of one group, every month of the span (a span inside the data's), from
+    the arrays of trends_base (computed once per data version for every group)."""
+    from . import trends_base  # it builds on this module
 
-
-def _monthly(session, scope: Scope, sel: Selection, group: str, span) -> dict[str, dict]:
-    """{month: sums} of one group: the rollup's sums and the closed snapshots' scores."""
-    found = monthly_sums(session, scope, sel, group, span)
-    s = ScoreSnapshot
-    scores = (
-        select(s.month, func.sum(s.score), func.count())
-        .where(s.kind == "closed", s.month.between(*span), universe(s.enterprise_id, sel))
-        .where(group_condition(s, group, sel, scope))
-        .group_by(s.month)
-    )
-    for month, total, n in rows(session, scores):
-        found[month] = found.get(month, {}) | {"score_sum": total, "score_n": n}
-    return found
+    found = trends_base.monthly(session, scope, sel, group)
+    if found is None:
+        return {}
+    part = trends_base.span_slice(trends_base.block(session), span)
+    return trends_base.month_rows(found[part], months.span(*span))
 
 
 def series(session, scope: Scope, sel: Selection, groups=("members",)) -> dict[str, list]:
@@ -213,7 +199,7 @@ def _series(session, scope: Scope, sel: Selection, groups) -> tuple:
         return None, {g: [] for g in groups}
     out = {}
     for group in groups:
-        found = _monthly(session, scope, sel, group, span)
+        found = monthly_sums(session, scope, sel, group, span)
         out[group] = [metrics(m, found.get(m, {})) for m in months.span(*span)]
     return span, out
 

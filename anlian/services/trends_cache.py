@@ -6,10 +6,11 @@ arrive, and every record write changes the rollup in the same transaction. So th
 the close alone but a fingerprint that moves with any write: the newest id of the audit trail
 (every change to records, memberships, enterprises and schemes is audited in its own
 transaction), of the record, enterprise, chain and membership tables (bulk loads that add rows
-without an audit event) and of the month close. Each lookup is a handful of primary-key
-maxima. A short TTL bounds the staleness of a write that neither adds a row nor is audited
-(a manual SQL update). Only sessions that opted in (`enable`, read-only requests) use the
-cache, so a write session never reads a result of its own uncommitted rows.
+without an audit event), and the number and newest time of the closed months (a re-close
+replaces its row, and SQLite may hand the new row the old id). Each lookup is a handful of
+primary-key or index maxima. A short TTL bounds the staleness of a write that neither adds a
+row nor is audited (a manual SQL update). Only sessions that opted in (`enable`, read-only
+requests) use the cache, so a write session never reads a result of its own uncommitted rows.
 """
 
 import threading
@@ -37,6 +38,7 @@ _FLAG = "anlian_trends_cache"
 _FINGERPRINT = "anlian_trends_fingerprint"
 _WATCHED = (AuditEvent, Enterprise, Chain, Membership, MonthClose)
 _WATCHED += (WorkHours, Accident, Inspection, Hazard)
+_CLOSED = MonthClose.kind == "closed"
 
 
 class _Store:
@@ -83,8 +85,13 @@ def fingerprint(session) -> tuple:
     """The newest id of every watched table: changes with any insert or audited write.
     Read once per opted-in session (a read-only request sees one state throughout)."""
     if _FINGERPRINT not in session.info:
-        query = select(*(select(func.max(t.id)).scalar_subquery() for t in _WATCHED))
-        session.info[_FINGERPRINT] = tuple(session.execute(query).one())
+        newest = [select(func.max(t.id)).scalar_subquery() for t in _WATCHED]
+        closes = [
+            select(func.count()).where(_CLOSED).scalar_subquery(),
+            select(func.max(MonthClose.closed_at)).where(_CLOSED).scalar_subquery(),
+        ]
+        found = session.execute(select(*newest, *closes)).one()
+        session.info[_FINGERPRINT] = tuple(None if v is None else str(v) for v in found)
     return session.info[_FINGERPRINT]
 
 
@@ -122,6 +129,27 @@ def memo(session, key: tuple, compute):
         found = compute()
         store.put(full, found)
     return found
+
+
+_latest: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def latest(session, key: tuple, compute):
+    """Like `memo`, but only the newest data version of each key is kept (per engine): for
+    the large arrays every trend view is computed from, so a burst of writes does not leave
+    one copy per version in memory until the TTL."""
+    if not session.info.get(_FLAG):
+        return compute()
+    bind, stamp = session.get_bind(), fingerprint(session)
+    with _stores_lock:
+        slots = _latest.setdefault(bind, {})
+        found = slots.get(key)
+    if found is not None and found[0] == stamp and time.monotonic() - found[1] <= TTL_SECONDS:
+        return found[2]
+    value = compute()
+    with _stores_lock:
+        slots[key] = (stamp, time.monotonic(), value)
+    return value
 
 
 def scope_key(scope) -> tuple:

@@ -9,6 +9,7 @@ from models.vocab import GRADE_COLORS
 
 from .. import months
 from ..scope import Scope
+from . import trends_base
 from .trends import Selection, data_span, group_condition, universe
 from .trends_cache import rows
 
@@ -26,22 +27,18 @@ def _snapshots(sel: Selection, scope: Scope, group: str, in_period):
 
 
 def colour_distribution(session, scope: Scope, sel: Selection, group: str = "all") -> list:
-    """[{month, red, orange, yellow, blue, total}] for each month of the period."""
+    """[{month, red, orange, yellow, blue, total}] for each month of the period (the colour
+    columns of trends_base's arrays)."""
     span = data_span(session, sel)
-    if span is None:
+    found = trends_base.monthly(session, scope, sel, group) if span else None
+    if found is None:
         return []
-    query = (
-        select(S.month, S.grade, func.count())
-        # ix_snapshot_month_kind covers this: the month index is the fast path here.
-        .where(*_snapshots(sel, scope, group, S.month.between(*span)))
-        .group_by(S.month, S.grade)
-    )
-    counts = {(month, GRADE_COLORS[grade]): n for month, grade, n in rows(session, query)}
-    out = []
-    for month in months.span(*span):
-        row = {colour: counts.get((month, colour), 0) for colour in COLOURS}
-        out.append({"month": month, **row, "total": sum(row.values())})
-    return out
+    part = found[trends_base.span_slice(trends_base.block(session), span)]
+    counts = part[:, [trends_base.K[c] for c in COLOURS]].astype(int).tolist()
+    return [
+        {"month": month, **dict(zip(COLOURS, row, strict=True)), "total": sum(row)}
+        for month, row in zip(months.span(*span), counts, strict=True)
+    ]
 
 
 def transitions(session, scope: Scope, sel: Selection, group: str = "all") -> dict:

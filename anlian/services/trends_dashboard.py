@@ -3,79 +3,57 @@ comparison table, and everything else the page shows, gathered in one call."""
 
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+import numpy as np
+from sqlalchemy import func, select
 
-from models import Membership, ScoreSnapshot
+from models import Membership
 
+from .. import months
 from ..scope import Scope, membership_filter
 from . import chains, trends_colours, trends_effect, trends_funnel
-from .trends import (
-    R,
-    Selection,
-    data_span,
-    date_index,
-    month_index,
-    months_between,
-    series,
-    universe,
-)
+from . import trends_base as base
+from .trends import Selection, data_span, series, universe
 from .trends_cache import memo, rows, scope_key
 
 SORTS = ("name", "suppliers", "mean_score", "injury", "enforcement", "n_enterprises")
 
 
-def _in_force_at(idx):
-    """Condition on Membership: in force in the month with index `idx` (a SQL expression)."""
-    m = Membership
-    return and_(
-        date_index(m.joined_on) <= idx, or_(m.left_on.is_(None), date_index(m.left_on) > idx)
-    )
-
-
 def heatmap(session, scope: Scope, sel: Selection) -> dict:
-    """Injury and enforcement rate of each chain's suppliers in force, month by month."""
+    """Injury and enforcement rate of each chain's suppliers in force, month by month (a cell
+    wherever a supplier in force has a rollup row)."""
     span = data_span(session, sel)
     if span is None:
         return {"months": [], "cells": {}}
-    m = Membership
-    query = (
-        select(
-            m.chain_id,
-            R.month,
-            func.sum(R.cases),
-            func.sum(R.hours),
-            func.sum(R.enforcement_cases),
-            func.sum(case((R.hours > 0, 1), else_=0)),
-        )
-        .join(R, R.enterprise_id == m.enterprise_id)
-        .where(_in_force_at(month_index(R.month)), months_between(R.month, span))
-        .where(membership_filter(scope), universe(R.enterprise_id, sel))
-        .group_by(m.chain_id, R.month)
-    )
-    if sel.chain_id is not None:
-        query = query.where(m.chain_id == sel.chain_id)
+    blk = base.block(session)
+    part = base.span_slice(blk, span)
+    labels, k = blk.months[part], base.K
     cells = {}
-    for chain_id, month, cases, hours, enforced, active in rows(session, query):
-        cells[(chain_id, month)] = {
-            "injury_rate": float(cases or 0) * 1e6 / hours if hours else None,
-            "enforcement_rate": float(enforced or 0) * 100 / active if active else None,
-        }
+    for chain_id, found in sorted(base.chain_members(session, scope, sel).items()):
+        sums = found[part]
+        hours, active = sums[:, k["hours"]], sums[:, k["enterprises"]]
+        injury = np.divide(sums[:, k["cases"]] * 1e6, hours, out=np.zeros_like(hours),
+                           where=hours > 0)  # fmt: skip
+        enforced = np.divide(sums[:, k["enforcement_cases"]] * 100, active,
+                             out=np.zeros_like(active), where=active > 0)  # fmt: skip
+        for i in np.flatnonzero(sums[:, k["present"]] > 0).tolist():
+            cells[(chain_id, labels[i])] = {
+                "injury_rate": float(injury[i]) if hours[i] > 0 else None,
+                "enforcement_rate": float(enforced[i]) if active[i] > 0 else None,
+            }
     return {"months": span, "cells": cells}
 
 
 def mean_scores(session, scope: Scope, month: str | None) -> dict[int, float]:
     """Mean closed safety score of each chain's suppliers in force in `month`."""
-    if month is None:
+    blk = base.block(session)
+    if month is None or blk is None:
         return {}
-    s, m = ScoreSnapshot, Membership
-    query = (
-        select(m.chain_id, func.avg(s.score))
-        .join(s, s.enterprise_id == m.enterprise_id)
-        .where(s.kind == "closed", s.month == month, membership_filter(scope))
-        .where(_in_force_at(month_index(s.month)))
-        .group_by(m.chain_id)
-    )
-    return {chain_id: float(score) for chain_id, score in rows(session, query)}
+    i, k = months.index(month) - blk.first, base.K
+    return {
+        chain_id: float(found[i, k["score_sum"]] / found[i, k["score_n"]])
+        for chain_id, found in base.chain_members(session, scope, Selection()).items()
+        if found[i, k["score_n"]] > 0
+    }
 
 
 def chain_table(session, scope: Scope, sel: Selection, effects: dict, *, on: date) -> list:

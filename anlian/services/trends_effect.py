@@ -5,87 +5,73 @@ Per linked supplier, J is the month of its first `joined_on` (in the chain, or i
 suppliers whose both windows lie inside the months with data count. Suppliers that left stay in
 (intention to treat: dropping them would keep only the ones that did well). The never-linked
 control is weighted per calendar month by how many included suppliers' windows hold it.
-Three queries: the suppliers' window sums by relative month, their join months, and the
-control's monthly sums; the rest is arithmetic on arrays.
+No query of its own: gathers over the arrays of trends_base (every chain at once), then
+arithmetic (trends_pooling).
 """
 
 import numpy as np
-from sqlalchemy import func, literal, select
-
-from models import Enterprise, Membership
 
 from .. import months
-from ..scope import Scope, membership_filter
-from .trends import (
-    SUMS,
-    R,
-    Selection,
-    data_span,
-    date_index,
-    month_index,
-    monthly_sums,
-    never_linked,
-)
-from .trends import universe as universe_of
-from .trends_cache import memo, records, rows, scope_key
+from ..scope import Scope
+from . import trends_base as base
+from .trends import Selection, data_span
+from .trends_cache import memo, scope_key
+from .trends_funnel import per_enterprise
 from .trends_pooling import COLUMNS, assemble
 
+SUM_COLUMNS = [base.K[c] for c in COLUMNS]
 
-def _joins(sel: Selection, scope: Scope, bounds: tuple[int, int], window: int, by_chain: bool):
-    """Included suppliers: (key, enterprise_id, j) with both windows inside `bounds`."""
-    m = Membership
-    j = func.min(date_index(m.joined_on))
-    key = m.chain_id if by_chain else literal(0)
-    query = select(key.label("key"), m.enterprise_id, j.label("j")).where(
-        membership_filter(scope), universe_of(m.enterprise_id, sel)
-    )
-    if sel.chain_id is not None:
-        query = query.where(m.chain_id == sel.chain_id)
-    groups = (m.chain_id, m.enterprise_id) if by_chain else (m.enterprise_id,)
+
+def _joins(blk: base.Block, lk: base.Links, bounds, window: int, by_chain: bool):
+    """Included suppliers, sorted by key: (key, block position, J) with both windows inside
+    `bounds`; J is the first join (in the chain, or in any of the memberships given)."""
+    keys = lk.chain if by_chain else np.zeros_like(lk.chain)
+    order = np.lexsort((lk.joined, lk.pos, keys))
+    keys, pos, joined = keys[order], lk.pos[order], lk.joined[order]
+    starts, keys, pos = base._pairs(keys, pos, blk.ids.size)
+    j = np.minimum.reduceat(joined, starts) if starts.size else joined
     first, last = bounds
-    return query.group_by(*groups).having(j.between(first + window, last - window + 1)).subquery()
+    inside = (j >= first + window) & (j <= last - window + 1)
+    return keys[inside], pos[inside], j[inside]
 
 
-def _window_rows(session, joins, window: int) -> list:
-    """Sums of the included suppliers by (key, month relative to J)."""
-    rel = (month_index(R.month) - joins.c.j).label("rel")
-    query = (
-        select(joins.c.key, rel, *(f().label(n) for n, f in SUMS.items()))
-        .join_from(joins, R, R.enterprise_id == joins.c.enterprise_id)
-        .where(month_index(R.month).between(joins.c.j - window, joins.c.j + window - 1))
-        .group_by(joins.c.key, rel)
-    )
-    return records(session, query)
+def _windows(blk: base.Block, keys, pos, j, window: int) -> dict:
+    """{key: {column: array over relative months −window … window−1}}."""
+    at = j[:, None] - window + np.arange(2 * window)[None, :] - blk.first
+    gathered = blk.values[pos[:, None], at][:, :, SUM_COLUMNS]
+    return {
+        key: {c: rows[:, i] for i, c in enumerate(COLUMNS)}
+        for key, rows in base._by_key(keys, gathered).items()
+    }
 
 
-def _join_counts(session, joins) -> dict:
+def _join_counts(keys, j) -> dict:
     """{key: {j: suppliers}}."""
-    query = select(joins.c.key, joins.c.j, func.count()).group_by(joins.c.key, joins.c.j)
     counts: dict = {}
-    for key, j, n in rows(session, query):
-        counts.setdefault(key, {})[int(j)] = int(n)
+    for key, month in zip(keys.tolist(), j.tolist(), strict=True):
+        hist = counts.setdefault(key, {})
+        hist[month] = hist.get(month, 0) + 1
     return counts
-
-
-def _n_control(session, sel: Selection, span) -> int:
-    """Never-linked enterprises in the selection with hours worked in the months with data."""
-    worked = (
-        select(R.enterprise_id)
-        .where(R.enterprise_id == Enterprise.id, R.month.between(*span), R.hours > 0)
-        .exists()
-    )
-    query = select(func.count()).where(
-        never_linked(Enterprise.id), universe_of(Enterprise.id, sel), worked
-    )
-    return int(rows(session, query)[0][0])
 
 
 def _control(session, scope: Scope, sel: Selection, span) -> dict[str, np.ndarray]:
     """The never-linked group's sums per calendar month of the span, as arrays."""
-    labels = months.span(*span)
     wider = Selection(industry=sel.industry, town=sel.town)  # the control is city-wide
-    found = monthly_sums(session, scope, wider, "non_members", span)
-    return {c: np.array([float(found.get(m, {}).get(c) or 0) for m in labels]) for c in COLUMNS}
+    found = base.monthly(session, scope, wider, "non_members")
+    part = found[base.span_slice(base.block(session), span)]
+    return {c: part[:, base.K[c]].copy() for c in COLUMNS}
+
+
+def _n_control(session, sel: Selection, span) -> int:
+    """Never-linked enterprises in the selection with hours worked in the span."""
+    funnel = per_enterprise(session, span)
+    blk = base.block(session)
+    keep = ~np.isin(funnel.ids, blk.ids)
+    if sel.industry:
+        keep &= funnel.industry == sel.industry
+    if sel.town:
+        keep &= funnel.town == sel.town
+    return int(keep.sum())
 
 
 def effect(
@@ -102,10 +88,18 @@ def _effect(session, scope: Scope, sel: Selection, window: int, by_chain: bool) 
     if span is None:
         empty = assemble(None, {}, {c: np.zeros(0) for c in COLUMNS}, 0, window, 0)
         return {"months": None, "n_control": 0, "results": {}, "empty": empty}
+    if sel.chain_id is not None and not by_chain:
+        # One chain's result is its row of the all-chains result (same joins, same control).
+        wider = Selection(None, sel.industry, sel.town, sel.first, sel.last)
+        every = effect(session, scope, wider, window=window, by_chain=True)
+        found = every["results"].get(sel.chain_id)
+        return every | {"results": {0: found} if found is not None else {}}
     bounds = (months.index(span[0]), months.index(span[1]))
-    joins = _joins(sel, scope, bounds, window, by_chain)
-    counts = _join_counts(session, joins)
-    treated = _by_key(_window_rows(session, joins, window), window)
+    blk = base.block(session)
+    lk = base.selected(blk, base.links(session, scope, blk), sel)
+    keys, pos, j = _joins(blk, lk, bounds, window, by_chain)
+    treated = _windows(blk, keys, pos, j, window)
+    counts = _join_counts(keys, j)
     control = _control(session, scope, sel, span)
     n_control = _n_control(session, sel, span)
     results = {
@@ -118,13 +112,3 @@ def _effect(session, scope: Scope, sel: Selection, window: int, by_chain: bool) 
         "results": results,
         "empty": assemble(None, {}, control, bounds[0], window, n_control),
     }
-
-
-def _by_key(found, window: int) -> dict:
-    """{key: {column: array over relative months −window … window−1}}."""
-    out: dict = {}
-    for row in found:
-        arrays = out.setdefault(row["key"], {c: np.zeros(2 * window) for c in COLUMNS})
-        for c in COLUMNS:
-            arrays[c][int(row["rel"]) + window] = float(row[c] or 0)
-    return out

@@ -2,56 +2,100 @@
 judged against Poisson limits around its own industry's rate, so a small firm with one
 accident is not mistaken for an outlier and a large one cannot hide in a league table."""
 
+from dataclasses import dataclass
+
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from models import Enterprise
-from scoring.stats import funnel_flags, funnel_limits
+from scoring.stats import funnel_flags, funnel_limits, poisson_limit
 
 from ..scope import Scope, enterprise_filter, supplier_ids
-from .trends import R, Selection, data_span, months_between
-from .trends_cache import rows
+from .trends import R, Selection, data_span
+from .trends_base import fetch, within, without_gc
+from .trends_cache import latest, rows
 
 LEVELS = (0.95, 0.998)
 GRID = 60
 MAX_OUTLIERS = 50
 
 
-def _per_enterprise(session, span) -> list:
-    """(id, uscc, name, industry, town, cases, hours) of every enterprise with hours in the
-    period: one aggregate in primary-key order, then the names (cached, shared by all views)."""
+@dataclass(frozen=True)
+class PerEnterprise:
+    """Every enterprise with hours worked in a span: its cases and hours, and who it is."""
+
+    ids: np.ndarray
+    cases: np.ndarray
+    hours: np.ndarray
+    industry: np.ndarray
+    town: np.ndarray
+    uscc: np.ndarray
+    name: np.ndarray
+
+
+def per_enterprise(session, span) -> PerEnterprise:
+    """One aggregate over the rollup in primary-key order, joined to the enterprises in numpy
+    (cached per data version and span, shared by every view and the effect's control count)."""
+    return latest(session, ("trends_per_enterprise", span), lambda: _per_enterprise(session, span))
+
+
+@without_gc
+def _per_enterprise(session, span) -> PerEnterprise:
+    inside = within(session, span)
     sums = (
-        select(R.enterprise_id, func.sum(R.cases).label("cases"), func.sum(R.hours).label("hours"))
-        .where(months_between(R.month, span))
+        select(R.enterprise_id, func.sum(R.cases), func.sum(R.hours))
+        .where(true() if inside is None else inside)
         .group_by(R.enterprise_id)
         .having(func.sum(R.hours) > 0)
-        .subquery()
     )
+    found = fetch(session, sums)
+    ids, cases, hours = (list(c) for c in zip(*found, strict=True)) if found else ([], [], [])
     e = Enterprise
-    query = select(e.id, e.uscc, e.name, e.industry, e.town, sums.c.cases, sums.c.hours).join(
-        sums, sums.c.enterprise_id == e.id
+    known = {p[0]: p for p in fetch(session, select(e.id, e.uscc, e.name, e.industry, e.town))}
+    ids = np.array(ids, dtype=np.int64)
+    rows_ = [known[i] for i in ids.tolist()]
+
+    def column(k):
+        return np.array([p[k] for p in rows_], dtype=object)
+
+    return PerEnterprise(
+        ids=ids,
+        cases=np.array([float(c or 0) for c in cases]),
+        hours=np.array([float(h) for h in hours]),
+        industry=column(3),
+        town=column(4),
+        uscc=column(1),
+        name=column(2),
     )
-    return rows(session, query)
 
 
-def _visible(session, scope: Scope, sel: Selection) -> set[int] | None:
+def _visible(session, scope: Scope, sel: Selection) -> np.ndarray | None:
     """Enterprise ids the caller may see in the selection (None: no restriction)."""
     if scope.is_bureau and sel.chain_id is None:
         return None
     query = select(Enterprise.id).where(enterprise_filter(scope))
     if sel.chain_id is not None:
         query = query.where(Enterprise.id.in_(supplier_ids(sel.chain_id)))
-    return {row[0] for row in rows(session, query)}
+    return np.array([row[0] for row in rows(session, query)], dtype=np.int64)
 
 
-def industry_rates(found) -> dict[str, float]:
+def industry_rates(found: PerEnterprise) -> dict[str, float]:
     """{industry: cases per hour} over the period, city-wide (the benchmark of each firm)."""
-    totals: dict[str, list[float]] = {}
-    for row in found:
-        pair = totals.setdefault(row[3], [0.0, 0.0])
-        pair[0] += float(row[5] or 0)
-        pair[1] += float(row[6])
-    return {code: c / h if h > 0 else 0.0 for code, (c, h) in totals.items()}
+    codes, inverse = np.unique(found.industry.astype(str), return_inverse=True)
+    cases = np.bincount(inverse, weights=found.cases, minlength=codes.size)
+    hours = np.bincount(inverse, weights=found.hours, minlength=codes.size)
+    pairs = zip(codes.tolist(), cases.tolist(), hours.tolist(), strict=True)
+    return {code: n / h if h > 0 else 0.0 for code, n, h in pairs}
+
+
+def _above(cases: np.ndarray, expected: np.ndarray, level: float) -> np.ndarray:
+    """True above the upper limit. Only enterprises with a case can be (the limit is ≥ 0), so
+    the limits are computed for those alone: the same values funnel_flags would give."""
+    out = np.zeros(cases.size, dtype=bool)
+    some = np.flatnonzero(cases > 0)
+    if some.size:
+        out[some] = cases[some] > poisson_limit(expected[some], 1 - (1.0 - level) / 2.0)
+    return out
 
 
 def funnel(session, scope: Scope, sel: Selection, *, industry=None) -> dict:
@@ -60,48 +104,52 @@ def funnel(session, scope: Scope, sel: Selection, *, industry=None) -> dict:
     if span is None:
         return {"months": None, "industry": industry, "industry_rate": None, "points": [],
                 "limits": None, "outliers": [], "flagged": {}}  # fmt: skip
-    every = _per_enterprise(session, span)
+    every = per_enterprise(session, span)
     rates = industry_rates(every)
+    keep = np.ones(every.ids.size, dtype=bool)
     visible = _visible(session, scope, sel)
-    found = [
-        r
-        for r in every
-        if (visible is None or r[0] in visible)
-        and (sel.industry is None or r[3] == sel.industry)
-        and (sel.town is None or r[4] == sel.town)
-    ]
-    industry = industry or sel.industry or _busiest(found)
-    cases = np.array([float(r[5] or 0) for r in found])
-    hours = np.array([float(r[6]) for r in found])
-    expected = np.array([rates.get(r[3], 0.0) for r in found]) * hours
-    flags = {level: funnel_flags(cases, expected, level=level) for level in LEVELS}
-    mine = [i for i, r in enumerate(found) if r[3] == industry]
+    if visible is not None:
+        keep &= np.isin(every.ids, visible)
+    if sel.industry is not None:
+        keep &= every.industry == sel.industry
+    if sel.town is not None:
+        keep &= every.town == sel.town
+    at = np.flatnonzero(keep)
+    cases, hours, kinds = every.cases[at], every.hours[at], every.industry[at]
+    industry = industry or sel.industry or _busiest(kinds)
+    expected = np.array([rates.get(k, 0.0) for k in kinds.tolist()]) * hours
+    above = {level: _above(cases, expected, level) for level in LEVELS}
+    mine = np.flatnonzero(kinds == industry)
+    flags = {level: funnel_flags(cases[mine], expected[mine], level=level) for level in LEVELS}
     return {
         "months": span,
         "industry": industry,
         "industry_rate": rates.get(industry, 0.0) * 1e6,
-        "points": [_point(found[i], flags, i) for i in mine],
+        "points": [_point(every, at[i], flags, n) for n, i in enumerate(mine.tolist())],
         "limits": _limits(rates.get(industry, 0.0) * 1e6, hours[mine]),
-        "outliers": _outliers(found, cases, expected, flags[LEVELS[-1]]),
-        "flagged": {str(level): int((f == 1).sum()) for level, f in flags.items()},
+        "outliers": _outliers(every, at, cases, expected, above[LEVELS[-1]]),
+        "flagged": {str(level): int(f.sum()) for level, f in above.items()},
     }
 
 
-def _busiest(found) -> str | None:
-    industries = [r[3] for r in found]
-    return max(set(industries), key=industries.count) if industries else None
+def _busiest(kinds: np.ndarray) -> str | None:
+    """The industry with the most enterprises in view (ties: the first code)."""
+    if kinds.size == 0:
+        return None
+    codes, counts = np.unique(kinds.astype(str), return_counts=True)
+    return str(codes[int(np.argmax(counts))])
 
 
-def _point(row, flags, i: int) -> dict:
-    _id, uscc, name, _industry, _town, cases, hours = row
+def _point(every: PerEnterprise, i: int, flags, n: int) -> dict:
+    cases, hours = float(every.cases[i]), float(every.hours[i])
     return {
-        "uscc": uscc,
-        "name": name,
-        "cases": int(cases or 0),
-        "hours": float(hours),
-        "rate": float(cases or 0) * 1e6 / float(hours),
-        "flag95": int(flags[LEVELS[0]][i]),
-        "flag998": int(flags[LEVELS[-1]][i]),
+        "uscc": every.uscc[i],
+        "name": every.name[i],
+        "cases": int(cases),
+        "hours": hours,
+        "rate": cases * 1e6 / hours,
+        "flag95": int(flags[LEVELS[0]][n]),
+        "flag998": int(flags[LEVELS[-1]][n]),
     }
 
 
@@ -117,19 +165,19 @@ def _limits(rate_per_million: float, hours: np.ndarray) -> dict | None:
     return out
 
 
-def _outliers(found, cases, expected, flags) -> list[dict]:
+def _outliers(every: PerEnterprise, at, cases, expected, above) -> list[dict]:
     """Above the 99.8% limit of their own industry, largest excess over expected first."""
-    above = np.flatnonzero(flags == 1)
-    order = above[np.argsort(-(cases[above] - expected[above]), kind="stable")][:MAX_OUTLIERS]
+    flagged = np.flatnonzero(above)
+    order = flagged[np.argsort(-(cases[flagged] - expected[flagged]), kind="stable")]
     return [
         {
-            "uscc": found[i][1],
-            "name": found[i][2],
-            "industry": found[i][3],
+            "uscc": every.uscc[at[i]],
+            "name": every.name[at[i]],
+            "industry": every.industry[at[i]],
             "cases": int(cases[i]),
-            "hours": float(found[i][6]),
+            "hours": float(every.hours[at[i]]),
             "expected": float(expected[i]),
-            "rate": float(cases[i]) * 1e6 / float(found[i][6]),
+            "rate": float(cases[i]) * 1e6 / float(every.hours[at[i]]),
         }
-        for i in order
+        for i in order[:MAX_OUTLIERS].tolist()
     ]
