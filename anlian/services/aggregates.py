@@ -5,6 +5,7 @@
 query per enterprise. The benchmark times the same queries bare, as the floor.
 """
 
+import itertools
 from datetime import date
 
 import numpy as np
@@ -16,6 +17,7 @@ from scoring import EnterpriseBatch, HazardDetail
 
 from .. import months
 
+FETCH_ROWS = 50_000
 OUTCOME_COLUMN = {
     "warning": "warnings",
     "fine": "fines",
@@ -49,6 +51,16 @@ def window_queries(*, as_of: str, on: date, window: int, enterprise_ids=None) ->
     outcome_code = case(
         *((Inspection.outcome == o, i) for i, o in enumerate(OUTCOME_COLUMN)), else_=-1
     )
+    # Standardization counts only while valid, the dishonesty listing only while current
+    # (both on day `on`); judged in SQL as 0/1, so no Python runs per enterprise.
+    valid = or_(
+        Enterprise.standardization_expires_on.is_(None),
+        Enterprise.standardization_expires_on >= on,
+    )
+    listed = and_(
+        Enterprise.dishonest_listed_on <= on,
+        or_(Enterprise.dishonest_repaired_on.is_(None), Enterprise.dishonest_repaired_on > on),
+    )
     queries = {
         "enterprises": select(
             Enterprise.id,
@@ -56,11 +68,10 @@ def window_queries(*, as_of: str, on: date, window: int, enterprise_ids=None) ->
             Enterprise.industry,
             Enterprise.headcount,
             Enterprise.standardization,
-            Enterprise.standardization_expires_on,
+            case((valid, 1), else_=0),
             Enterprise.steward,
-            Enterprise.risk_color,
-            Enterprise.dishonest_listed_on,
-            Enterprise.dishonest_repaired_on,
+            func.coalesce(Enterprise.risk_color, ""),
+            case((listed, 1), else_=0),
         ).order_by(Enterprise.id),
         "hours": select(
             WorkHours.enterprise_id, _age(WorkHours.month, as_of), WorkHours.hours
@@ -134,17 +145,26 @@ def load_batch(session, *, as_of: str, on: date, window: int, enterprise_ids=Non
     """(batch, ids): the engine's input for `as_of`, hazard states judged on day `on`."""
     queries = window_queries(as_of=as_of, on=on, window=window, enterprise_ids=enterprise_ids)
     connection = session.connection()
-    firms = connection.execute(queries["enterprises"]).fetchall()
-    ids = np.array([row.id for row in firms], dtype=np.int64)
+    firms = connection.execute(queries["enterprises"]).cursor.fetchall()
+    ids, uscc, industry, headcount, standardization, valid, steward, risk, listed = (
+        zip(*firms, strict=True) if firms else ([],) * 9
+    )
+    ids = np.array(ids, dtype=np.int64)
     grid = _Grid(ids, window)
     monthly = grid.hours(numeric_rows(connection, queries["hours"], 3))
     monthly |= grid.accidents(numeric_rows(connection, queries["accidents"], 5))
     monthly |= grid.inspections(numeric_rows(connection, queries["inspections"], 5))
     hazards = grid.hazards(numeric_rows(connection, queries["hazards"], 1 + len(HAZARD_COLUMNS)))
     batch = EnterpriseBatch.from_columns(
-        [row.uscc for row in firms],
+        list(uscc),
         window_months=window,
-        **_foundation(firms, on),
+        industry=list(industry),
+        headcount=np.array(headcount, dtype=np.int64),
+        standardization=list(standardization),
+        standardization_valid=np.array(valid, dtype=bool),
+        steward=np.array(steward, dtype=bool),
+        risk_color=list(risk),
+        dishonest_listed=np.array(listed, dtype=bool),
         **monthly,
         **hazards,
     )
@@ -155,10 +175,17 @@ def numeric_rows(connection, query, width: int) -> np.ndarray:
     """A numbers-only query as an (n, width) float array, read from the DBAPI cursor.
 
     These queries return hundreds of thousands of rows of plain numbers; building a
-    SQLAlchemy Row for each and transposing them in Python cost more than the SQL itself."""
-    rows = connection.execute(query).cursor.fetchall()
-    # NULL sums (no matching rows) become 0; PostgreSQL's Decimal sums become floats.
-    return np.array(rows, dtype=np.float64).reshape(-1, width) if rows else np.zeros((0, width))
+    SQLAlchemy Row for each and transposing them in Python cost more than the SQL itself.
+    Rows are taken FETCH_ROWS at a time, so at 250,000 enterprises the Python tuples of
+    millions of rows never exist all at once."""
+    cursor = connection.execute(query).cursor
+    parts = [np.zeros((0, width))]
+    while rows := cursor.fetchmany(FETCH_ROWS):
+        # NULL sums (no matching rows) become NaN (then 0 where summed); PostgreSQL's
+        # Decimal sums become floats.
+        values = itertools.chain.from_iterable(rows)
+        parts.append(np.fromiter(values, np.float64, len(rows) * width).reshape(-1, width))
+    return np.concatenate(parts)
 
 
 class _Grid:
@@ -202,33 +229,6 @@ class _Grid:
         for k, name in enumerate(HAZARD_COLUMNS):
             counts[name][positions] = rows[:, 1 + k].astype(np.int64)
         return counts
-
-
-def _foundation(firms, on: date) -> dict:
-    """Standardization counts only while valid; the dishonesty listing only while current."""
-
-    def listed(row) -> bool:
-        return (
-            row.dishonest_listed_on is not None
-            and row.dishonest_listed_on <= on
-            and (row.dishonest_repaired_on is None or row.dishonest_repaired_on > on)
-        )
-
-    return {
-        "industry": [r.industry for r in firms],
-        "headcount": np.array([r.headcount for r in firms], dtype=np.int64),
-        "standardization": [r.standardization for r in firms],
-        "standardization_valid": np.array(
-            [
-                r.standardization_expires_on is None or r.standardization_expires_on >= on
-                for r in firms
-            ],
-            dtype=bool,
-        ),
-        "steward": np.array([bool(r.steward) for r in firms], dtype=bool),
-        "risk_color": [r.risk_color or "" for r in firms],
-        "dishonest_listed": np.array([listed(r) for r in firms], dtype=bool),
-    }
 
 
 def open_hazards(session, enterprise_id: int, *, on: date) -> list[HazardDetail]:

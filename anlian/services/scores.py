@@ -13,14 +13,27 @@ import numpy as np
 from sqlalchemy import delete, func, insert, select
 
 from models import MonthClose, ScoreSnapshot, WorkHours
+from models.base import utcnow
 from scoring import IndustryStats, ScoringConfig, explain, industry_stats, score_batch
 
 from .. import months
 from .aggregates import load_batch, open_hazards
+from .snapshot_rows import snapshot_columns
 
 CHUNK = 5000
-# What a snapshot keeps of the engine's row besides score, grade, colour and vetoes.
-SNAPSHOT_DETAIL = ("components", "confidence", "rate_interval", "hours_imputed")
+# The columns a close writes, in the order of the executemany tuples.
+_COLUMNS = (
+    "enterprise_id",
+    "month",
+    "kind",
+    "model_version",
+    "score",
+    "grade",
+    "color",
+    "veto",
+    "components",
+    "computed_at",
+)
 
 
 @dataclass(frozen=True)
@@ -59,24 +72,41 @@ def close_month(
 
 
 def _write_snapshots(session, result, ids: np.ndarray, *, month: str, kind: str) -> None:
-    """Bulk-insert one snapshot per enterprise (executemany in chunks)."""
-    rows = [
-        {
-            "enterprise_id": enterprise_id,
-            "month": month,
-            "kind": kind,
-            "model_version": row["model_version"],
-            "score": row["score"],
-            "grade": row["grade"],
-            "color": row["color"],
-            "veto": row["veto"],
-            "components": {key: row[key] for key in SNAPSHOT_DETAIL},
-        }
-        for enterprise_id, row in zip(ids.tolist(), result.rows(), strict=True)
-    ]
-    for start in range(0, len(rows), CHUNK):
-        # Core executemany: the ORM's per-row bookkeeping would cost more than the insert.
-        session.connection().execute(insert(ScoreSnapshot.__table__), rows[start : start + CHUNK])
+    """Insert one snapshot per enterprise, CHUNK enterprises at a time.
+
+    Each chunk is serialised (snapshot_rows) and sent as one DBAPI executemany of plain
+    tuples: SQLAlchemy's per-row parameter processing cost more than SQLite's insert, and
+    building every enterprise's explanation before writing any held them all in memory at
+    once (1.5 GB at 250,000 enterprises)."""
+    connection = session.connection()
+    table = ScoreSnapshot.__table__
+    # inline(): no RETURNING of the new ids, which nobody reads.
+    statement = insert(table).inline()
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(_COLUMNS))
+    # One timestamp for the whole close, in the form the dialect stores (SQLite: text).
+    stamp = table.c.computed_at.type.dialect_impl(connection.dialect)
+    stamp = stamp.bind_processor(connection.dialect) or (lambda value: value)
+    constant = {
+        "month": month,
+        "kind": kind,
+        "model_version": result.model_version,
+        "computed_at": stamp(utcnow()),
+    }
+    if compiled.positional and compiled.positiontup != list(_COLUMNS):
+        raise RuntimeError(f"unexpected parameter order {compiled.positiontup}")
+    for start in range(0, len(ids), CHUNK):
+        chunk = np.arange(start, min(start + CHUNK, len(ids)))
+        columns = constant | snapshot_columns(result, chunk)
+        columns["enterprise_id"] = ids[chunk].tolist()
+        rows = list(zip(*(_repeat(columns[name], len(chunk)) for name in _COLUMNS), strict=True))
+        if not compiled.positional:  # e.g. psycopg's %(name)s
+            rows = [dict(zip(_COLUMNS, row, strict=True)) for row in rows]
+        connection.exec_driver_sql(str(compiled), rows)
+
+
+def _repeat(values, n: int) -> list:
+    """A column's values: a list as it is, a single value n times."""
+    return values if isinstance(values, list) else [values] * n
 
 
 def months_with_data(session) -> list[str]:
