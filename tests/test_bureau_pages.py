@@ -138,3 +138,49 @@ def test_an_empty_database_says_so_and_does_not_fail(world, client, login, token
     assert body["items"] == [] and body["from"] is None
     effect = client.get("/api/v1/trends/effect", headers=headers).json
     assert effect["n_enterprises"] == 0 and effect["months"] is None
+
+
+def _csv(response) -> list:
+    return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def outlier(hand, make, db):
+    """A footwear firm with far more injuries than its hours warrant."""
+    firm = make.enterprise(name="热点鞋业")
+    records = trends_fixtures.Records(db)
+    for month in trends_fixtures.MONTHS:
+        records.hours(firm, month)
+        records.accident(firm, month, injured=3)
+    records.done()
+    return firm
+
+
+def test_exports_show_labels_in_the_callers_language_not_codes(hand, outlier, as_bureau):
+    from models.vocab import GRADE_COLORS, INDUSTRIES
+
+    rows = _csv(as_bureau.get("/bureau/trends/export/outliers?format=csv"))
+    assert rows[0][:3] == ["USCC", "Enterprise", "Industry"]
+    mine = [r for r in rows[1:] if r[1] == "热点鞋业"]
+    assert mine and mine[0][2] == "Footwear and apparel"
+    response = as_bureau.get("/bureau/trends/export/outliers?format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    assert "Footwear and apparel" in [c.value for c in sheet["C"]]
+    as_bureau.get("/lang/zh")
+    rows = _csv(as_bureau.get("/bureau/trends/export/outliers?format=csv"))
+    assert [r for r in rows[1:] if r[1] == "热点鞋业"][0][2] == "鞋服"
+    # No table of the dashboard or a chain page hands out a bare code of a vocabulary.
+    codes = set(INDUSTRIES) | set(GRADE_COLORS) | set(GRADE_COLORS.values())
+    codes |= {"members", "non_members", "all"}
+    chain_id = hand["chain_a"].id
+    for lang in ("en", "zh"):
+        as_bureau.get(f"/lang/{lang}")
+        for table in ("effect", "chains", "series", "colours", "transitions", "outliers",
+                      "heatmap", "event"):  # fmt: skip
+            for path in (f"/bureau/trends/export/{table}?window=3",
+                         f"/bureau/trends/chains/{chain_id}/export/{table}?window=3"):  # fmt: skip
+                response = as_bureau.get(path)
+                if response.status_code == 404:  # a table this view has not
+                    continue
+                cells = {c for row in _csv(response) for c in row}
+                assert not cells & codes, (lang, path, cells & codes)

@@ -6,7 +6,7 @@ from sqlalchemy import event
 
 from anlian.db import open_session
 from anlian.scope import Scope
-from anlian.services import audit, rollup, trends, trends_cache
+from anlian.services import audit, rollup, trends, trends_cache, trends_effect
 from models import Accident, Membership
 from tests import trends_fixtures
 
@@ -88,3 +88,50 @@ def test_sessions_that_did_not_opt_in_always_query(hand, app):
     session.rollback()
     session.close()
     assert one == two and one is not two
+
+
+def test_an_edit_in_place_invalidates(hand, app, db):
+    """An edit that adds no row anywhere but the audit trail: the hours of a month."""
+    from anlian.services import records
+
+    reader = _reader(app)
+    before = trends.series(reader, Scope.system(), SEL, groups=("non_members",))["non_members"]
+    effect = trends_effect.effect(reader, Scope.system(), SEL, window=3)
+    reader.close()
+    config = app.extensions["scoring_config"]
+    records.put_work_hours(db, Scope.system(), hand["n1"], {"month": "2024-03", "hours": 4000.0},
+                           today=date(2025, 1, 10), config=config)  # fmt: skip
+    db.commit()
+    reader = _reader(app)
+    after = trends.series(reader, Scope.system(), SEL, groups=("non_members",))["non_members"]
+    changed = trends_effect.effect(reader, Scope.system(), SEL, window=3)
+    reader.close()
+    assert (before[2]["hours"], after[2]["hours"]) == (20_000, 14_000)  # March
+    before_did = effect["results"][0]["did"]["injury_rate"]["control_before"]
+    assert changed["results"][0]["did"]["injury_rate"]["control_before"] != before_did
+
+
+def test_a_month_close_invalidates_and_so_does_a_reclose(hand, app, db):
+    from anlian.services import scores, trends_colours
+
+    config = app.extensions["scoring_config"]
+    reader = _reader(app)
+    assert (
+        trends.series(reader, Scope.system(), SEL, groups=("all",))["all"][2]["mean_score"] is None
+    )
+    first = trends_cache.fingerprint(reader)
+    reader.close()
+    scores.close_month(db, month="2024-03", config=config)
+    db.commit()
+    reader = _reader(app)
+    march = trends.series(reader, Scope.system(), SEL, groups=("all",))["all"][2]
+    colours = trends_colours.colour_distribution(reader, Scope.system(), SEL)[2]
+    second = trends_cache.fingerprint(reader)
+    reader.close()
+    assert march["mean_score"] is not None and colours["total"] > 0
+    # A re-close replaces the month's rows; SQLite may give the new row the old id.
+    scores.close_month(db, month="2024-03", config=config)
+    db.commit()
+    reader = _reader(app)
+    assert len({first, second, trends_cache.fingerprint(reader)}) == 3
+    reader.close()

@@ -81,16 +81,25 @@ def enable(session) -> None:
     session.info[_FLAG] = True
 
 
+def _fingerprint_statement():
+    newest = [select(func.max(t.id)).scalar_subquery() for t in _WATCHED]
+    closes = [
+        select(func.count()).where(_CLOSED).scalar_subquery(),
+        select(func.max(MonthClose.closed_at)).where(_CLOSED).scalar_subquery(),
+    ]
+    return select(*newest, *closes)
+
+
+# Built once: building and compiling it cost more than running it, on every request.
+FINGERPRINT = _fingerprint_statement()
+
+
 def fingerprint(session) -> tuple:
-    """The newest id of every watched table: changes with any insert or audited write.
-    Read once per opted-in session (a read-only request sees one state throughout)."""
+    """The newest id of every watched table and the closed months' count and newest close:
+    changes with any insert, audited write or month close. Read once per opted-in session
+    (a read-only request sees one state throughout)."""
     if _FINGERPRINT not in session.info:
-        newest = [select(func.max(t.id)).scalar_subquery() for t in _WATCHED]
-        closes = [
-            select(func.count()).where(_CLOSED).scalar_subquery(),
-            select(func.max(MonthClose.closed_at)).where(_CLOSED).scalar_subquery(),
-        ]
-        found = session.execute(select(*newest, *closes)).one()
+        found = session.connection().execute(FINGERPRINT).one()
         session.info[_FINGERPRINT] = tuple(None if v is None else str(v) for v in found)
     return session.info[_FINGERPRINT]
 

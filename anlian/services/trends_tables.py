@@ -2,6 +2,7 @@
 export. Headers are message ids (translated by the caller); cells are plain values."""
 
 from models.base import N_
+from models.vocab import INDUSTRIES
 
 from .trends_colours import COLOURS
 from .trends_pooling import FEW_EVENTS, REASONS
@@ -31,6 +32,18 @@ SERIES_COLUMNS = (
 
 class Msg(str):
     """A cell that is a message id, to be shown in the reader's language."""
+
+
+class Coded(str):
+    """A cell that is a code of a vocabulary (models.vocab: industries, towns, colours…), to
+    be shown as its label in the reader's language, as the page shows it."""
+
+    vocabulary: dict
+
+    def __new__(cls, code: str, vocabulary: dict):
+        cell = super().__new__(cls, code)
+        cell.vocabulary = vocabulary
+        return cell
 
 
 GROUP_LABELS = {"members": N_("Linked suppliers"), "non_members": N_("Never-linked enterprises")}
@@ -111,8 +124,12 @@ def transition_rows(transitions: dict) -> tuple[list, list]:
 def outlier_rows(funnel: dict) -> tuple[list, list]:
     header = [N_("USCC"), N_("Enterprise"), N_("Industry"), N_("Cases"), N_("Hours")]
     header += [N_("Injury rate"), N_("Expected cases")]
-    keys = ("uscc", "name", "industry", "cases", "hours", "rate", "expected")
-    return header, [[o[k] for k in keys] for o in funnel["outliers"]]
+    keys = ("cases", "hours", "rate", "expected")
+    rows = [
+        [o["uscc"], o["name"], Coded(o["industry"], INDUSTRIES), *(o[k] for k in keys)]
+        for o in funnel["outliers"]
+    ]
+    return header, rows
 
 
 def heatmap_rows(heatmap: dict, names: dict) -> tuple[list, list]:
@@ -131,11 +148,20 @@ def event_rows(effect: dict) -> tuple[list, list]:
     return header, [[e[k] for k in keys] for e in effect["event_time"]]
 
 
-def translated(header: list, rows: list, gettext) -> tuple[list, list]:
-    """Header and message cells in the reader's language (`gettext` from the caller); the
-    series' metric columns keep their API names."""
+def translated(header: list, rows: list, gettext, label) -> tuple[list, list]:
+    """Header, message and code cells in the reader's language (`gettext` and
+    `label(vocabulary, code)` from the caller); the series' metric columns keep their API
+    names."""
+
+    def cell(value):
+        if isinstance(value, Msg):
+            return gettext(value)
+        if isinstance(value, Coded):
+            return label(value.vocabulary, str(value))
+        return value
+
     words = [h if h in SERIES_COLUMNS else gettext(h) for h in header]
-    return words, [[gettext(c) if isinstance(c, Msg) else c for c in row] for row in rows]
+    return words, [[cell(c) for c in row] for row in rows]
 
 
 def build(table: str, data: dict, names: dict) -> tuple[list | None, list]:

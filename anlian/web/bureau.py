@@ -14,6 +14,7 @@ from ..clock import today
 from ..db import get_session
 from ..errors import translate
 from ..exports import download
+from ..i18n import label
 from ..scope import visible_chain
 from ..services import chains, overview, trends_cache, trends_dashboard, trends_tables
 from ..services.trends_access import Filters, read_filters
@@ -184,7 +185,7 @@ def export(table: str, data: dict, listed: list, *, filename: str):
     header, rows = trends_tables.build(table, data, {c["id"]: c["name"] for c in listed})
     if header is None:
         abort(404)
-    header, rows = trends_tables.translated(header, rows, gettext)
+    header, rows = trends_tables.translated(header, rows, gettext, label)
     return download(header, rows, fmt=fmt, filename=f"{filename}-{table}")
 
 
