@@ -120,7 +120,7 @@ def test_the_scope_is_checked_before_the_cache(client, closed, token_for, today,
     assert len(computed) == 2  # the whole chain once, the SME's row once
 
 
-def test_entries_are_bounded_and_expire(app, db, monkeypatch):
+def test_entries_are_bounded_and_expire(monkeypatch):
     store = assessment_cache._Store(budget=100)
     store.put("a", b"x" * 20, 20)
     store.put("b", b"y" * 20, 20)
