@@ -198,9 +198,11 @@ class _Grid:
         positions = np.searchsorted(self.ids, rows[:, 0].astype(np.int64))
         return positions, rows[:, 1].astype(np.int64)
 
-    def _sum(self, at, values: np.ndarray) -> np.ndarray:
-        matrix = np.zeros(self.shape)
-        np.add.at(matrix, at, np.nan_to_num(values))
+    def _sum(self, at, values: np.ndarray, dtype=np.int64) -> np.ndarray:
+        # Counts are built as int64, the engine's dtype for them: a float matrix would be
+        # copied on the way in (7 of them are 170 MB at 250,000 enterprises).
+        matrix = np.zeros(self.shape, dtype=dtype)
+        np.add.at(matrix, at, np.nan_to_num(values).astype(dtype))
         return matrix
 
     def hours(self, rows: np.ndarray) -> dict:
@@ -220,7 +222,7 @@ class _Grid:
         for code, name in enumerate(OUTCOME_COLUMN.values()):
             mask = codes == code
             out[name] = self._sum((positions[mask], ages[mask]), rows[mask, 3])
-        out["penalty_cny"] = self._sum((positions, ages), rows[:, 4])
+        out["penalty_cny"] = self._sum((positions, ages), rows[:, 4], np.float64)
         return out
 
     def hazards(self, rows: np.ndarray) -> dict:
