@@ -323,7 +323,8 @@ def monthly(session, scope: Scope, sel: Selection, group: str) -> np.ndarray | N
     blk = block(session)
     if blk is None:
         return None
-    key = ("trends_monthly", scope_key(scope), sel.chain_id, sel.industry, sel.town, group)
+    key = ("trends_monthly", blk.months, scope_key(scope), sel.chain_id, sel.industry, sel.town)
+    key += (group,)
     return latest(session, key, lambda: _monthly(session, scope, sel, group, blk))
 
 
@@ -347,7 +348,8 @@ def chain_members(session, scope: Scope, sel: Selection) -> dict[int, np.ndarray
     blk = block(session)
     if blk is None:
         return {}
-    key = ("trends_chain_members", scope_key(scope), sel.chain_id, sel.industry, sel.town)
+    key = ("trends_chain_members", blk.months, scope_key(scope), sel.chain_id, sel.industry)
+    key += (sel.town,)
     lk = links(session, scope, blk)
     return latest(session, key, lambda: members_by_chain(blk, selected(blk, lk, sel)))
 

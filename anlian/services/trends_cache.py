@@ -141,23 +141,30 @@ def memo(session, key: tuple, compute):
 
 
 _latest: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+MAX_LATEST = 128
 
 
 def latest(session, key: tuple, compute):
-    """Like `memo`, but only the newest data version of each key is kept (per engine): for
-    the large arrays every trend view is computed from, so a burst of writes does not leave
-    one copy per version in memory until the TTL."""
+    """Like `memo`, but only the newest data version of each key is kept (per engine, the
+    MAX_LATEST keys used last): for the arrays every trend view is computed from, so a burst
+    of writes does not leave one copy per version in memory until the TTL."""
     if not session.info.get(_FLAG):
         return compute()
     bind, stamp = session.get_bind(), fingerprint(session)
     with _stores_lock:
-        slots = _latest.setdefault(bind, {})
+        slots = _latest.setdefault(bind, OrderedDict())
         found = slots.get(key)
     if found is not None and found[0] == stamp and time.monotonic() - found[1] <= TTL_SECONDS:
+        with _stores_lock:
+            if key in slots:
+                slots.move_to_end(key)
         return found[2]
     value = compute()
     with _stores_lock:
         slots[key] = (stamp, time.monotonic(), value)
+        slots.move_to_end(key)
+        while len(slots) > MAX_LATEST:
+            slots.popitem(last=False)
     return value
 
 

@@ -31,10 +31,15 @@ def heatmap(session, scope: Scope, sel: Selection) -> dict:
     for chain_id, found in sorted(base.chain_members(session, scope, sel).items()):
         sums = found[part]
         hours, active = sums[:, k["hours"]], sums[:, k["enterprises"]]
-        injury = np.divide(sums[:, k["cases"]] * 1e6, hours, out=np.zeros_like(hours),
-                           where=hours > 0)  # fmt: skip
-        enforced = np.divide(sums[:, k["enforcement_cases"]] * 100, active,
-                             out=np.zeros_like(active), where=active > 0)  # fmt: skip
+        injury = np.divide(
+            sums[:, k["cases"]] * 1e6, hours, out=np.zeros_like(hours), where=hours > 0
+        )
+        enforced = np.divide(
+            sums[:, k["enforcement_cases"]] * 100,
+            active,
+            out=np.zeros_like(active),
+            where=active > 0,
+        )
         for i in np.flatnonzero(sums[:, k["present"]] > 0).tolist():
             cells[(chain_id, labels[i])] = {
                 "injury_rate": float(injury[i]) if hours[i] > 0 else None,

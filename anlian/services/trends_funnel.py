@@ -27,15 +27,46 @@ class PerEnterprise:
     ids: np.ndarray
     cases: np.ndarray
     hours: np.ndarray
-    industry: np.ndarray
-    town: np.ndarray
+    at: np.ndarray  # index into people
+    people: "People"
+
+    @property
+    def industry(self) -> np.ndarray:
+        return self.people.industry[self.at]
+
+    @property
+    def town(self) -> np.ndarray:
+        return self.people.town[self.at]
+
+
+@dataclass(frozen=True)
+class People:
+    """Who every enterprise is (read once per data version)."""
+
+    ids: np.ndarray
     uscc: np.ndarray
     name: np.ndarray
+    industry: np.ndarray
+    town: np.ndarray
+
+
+def people(session) -> People:
+    return latest(session, ("trends_people",), lambda: _people(session))
+
+
+@without_gc
+def _people(session) -> People:
+    e = Enterprise
+    found = fetch(session, select(e.id, e.uscc, e.name, e.industry, e.town).order_by(e.id))
+    columns = list(zip(*found, strict=True)) if found else [(), (), (), (), ()]
+    ids = np.array(columns[0], dtype=np.int64)
+    return People(ids, *(np.array(c, dtype=object) for c in columns[1:]))
 
 
 def per_enterprise(session, span) -> PerEnterprise:
-    """One aggregate over the rollup in primary-key order, joined to the enterprises in numpy
-    (cached per data version and span, shared by every view and the effect's control count)."""
+    """One aggregate over the rollup in primary-key order, placed against the enterprises in
+    numpy (cached per data version and span, shared by every view and the effect's control
+    count)."""
     return latest(session, ("trends_per_enterprise", span), lambda: _per_enterprise(session, span))
 
 
@@ -49,23 +80,15 @@ def _per_enterprise(session, span) -> PerEnterprise:
         .having(func.sum(R.hours) > 0)
     )
     found = fetch(session, sums)
-    ids, cases, hours = (list(c) for c in zip(*found, strict=True)) if found else ([], [], [])
-    e = Enterprise
-    known = {p[0]: p for p in fetch(session, select(e.id, e.uscc, e.name, e.industry, e.town))}
-    ids = np.array(ids, dtype=np.int64)
-    rows_ = [known[i] for i in ids.tolist()]
-
-    def column(k):
-        return np.array([p[k] for p in rows_], dtype=object)
-
+    columns = list(zip(*found, strict=True)) if found else [(), (), ()]
+    ids = np.array(columns[0], dtype=np.int64)
+    who = people(session)
     return PerEnterprise(
         ids=ids,
-        cases=np.array([float(c or 0) for c in cases]),
-        hours=np.array([float(h) for h in hours]),
-        industry=column(3),
-        town=column(4),
-        uscc=column(1),
-        name=column(2),
+        cases=np.array([float(c or 0) for c in columns[1]]),
+        hours=np.array([float(h) for h in columns[2]]),
+        at=np.searchsorted(who.ids, ids),
+        people=who,
     )
 
 
@@ -143,8 +166,8 @@ def _busiest(kinds: np.ndarray) -> str | None:
 def _point(every: PerEnterprise, i: int, flags, n: int) -> dict:
     cases, hours = float(every.cases[i]), float(every.hours[i])
     return {
-        "uscc": every.uscc[i],
-        "name": every.name[i],
+        "uscc": every.people.uscc[every.at[i]],
+        "name": every.people.name[every.at[i]],
         "cases": int(cases),
         "hours": hours,
         "rate": cases * 1e6 / hours,
@@ -167,13 +190,13 @@ def _limits(rate_per_million: float, hours: np.ndarray) -> dict | None:
 
 def _outliers(every: PerEnterprise, at, cases, expected, above) -> list[dict]:
     """Above the 99.8% limit of their own industry, largest excess over expected first."""
-    flagged = np.flatnonzero(above)
+    flagged, who = np.flatnonzero(above), every.people
     order = flagged[np.argsort(-(cases[flagged] - expected[flagged]), kind="stable")]
     return [
         {
-            "uscc": every.uscc[at[i]],
-            "name": every.name[at[i]],
-            "industry": every.industry[at[i]],
+            "uscc": who.uscc[every.at[at[i]]],
+            "name": who.name[every.at[at[i]]],
+            "industry": who.industry[every.at[at[i]]],
             "cases": int(cases[i]),
             "hours": float(every.hours[at[i]]),
             "expected": float(expected[i]),
