@@ -1,5 +1,7 @@
 """Trends and the effect of joining: the bureau's (and a chain's own) outcome figures."""
 
+from dataclasses import replace
+
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
@@ -155,15 +157,16 @@ def _selection(session, args: dict, kind: str, value) -> trends.Selection:
     return selection_for(kind, value, first, last)
 
 
-def _dumped(session, schema: type[Schema], key: tuple, build):
+def _dumped(session, schema: type[Schema], key: tuple, build, *, dumped: bool = False):
     """The response body, dumped and serialised once per key and data state: at 36 rows × 20
-    fields that costs more than the cached data behind it. A Response passes flask-smorest
-    as is."""
+    fields that costs more than the cached data behind it (`dumped`: `build` returns it in
+    the schema's output form already). A Response passes flask-smorest as is."""
     full = ("json", schema.__name__, trends_cache.scope_key(current_scope()), *key)
+    dump = build if dumped else lambda: schema().dump(build())
     body = trends_cache.memo(
         session,
         full + (str(get_locale()),),
-        lambda: current_app.json.dumps(schema().dump(build())) + "\n",
+        lambda: current_app.json.dumps(dump()) + "\n",
     )
     return current_app.response_class(body, mimetype="application/json")
 
@@ -177,14 +180,27 @@ class Trends(MethodView):
         session = get_session()
         sel = _selection(session, args, *parse_scope(args["scope"]))
         key = (args["scope"], args["group"], sel)
-        return _dumped(session, TrendsSchema, key, lambda: _series_body(session, args, sel))
+        build = lambda: _series_body(session, args, sel)  # noqa: E731
+        return _dumped(session, TrendsSchema, key, build, dumped=True)
 
 
 def _series_body(session, args: dict, sel: trends.Selection) -> dict:
+    """TrendsSchema's output: each month's row dumped once for the whole span, so a new
+    period is a slice, not a new dump."""
     group = args["group"]
     items = trends.series(session, current_scope(), sel, groups=(group,))[group]
+    whole = replace(sel, first=None, last=None)
+    key = ("trend_rows", trends_cache.scope_key(current_scope()), group, whole)
+    rows = trends_cache.memo(session, key, lambda: _dumped_rows(session, group, whole))
     first, last = (items[0]["month"], items[-1]["month"]) if items else (None, None)
+    items = [rows.get(row["month"]) or TrendRowSchema().dump(row) for row in items]
     return {"scope": args["scope"], "group": group, "from": first, "to": last, "items": items}
+
+
+def _dumped_rows(session, group: str, whole: trends.Selection) -> dict[str, dict]:
+    found = trends.series(session, current_scope(), whole, groups=(group,))[group]
+    schema = TrendRowSchema()
+    return {row["month"]: schema.dump(row) for row in found}
 
 
 @blp.route("/effect")

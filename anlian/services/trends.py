@@ -1,5 +1,6 @@
 """Trends over the enterprise × month rollup: the selection, its SQL building blocks and the
-monthly series of API.md (one GROUP BY per call, never a query per enterprise or chain).
+monthly series of API.md (slices of trends_base's arrays, computed once per data version for
+every group and chain; never a query per enterprise or chain).
 
 Groups, for a month m: `members` are enterprises with a membership in force in m (joined in
 or before m, left after m or not at all) in the selection's chain (any chain without one);

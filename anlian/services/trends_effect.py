@@ -10,16 +10,13 @@ arithmetic (trends_pooling).
 """
 
 import numpy as np
-from sqlalchemy import func, select
-
-from models import Enterprise
 
 from .. import months
 from ..scope import Scope
 from . import trends_base as base
-from .trends import R, Selection, data_span, never_linked
-from .trends import universe as universe_of
-from .trends_cache import memo, rows, scope_key
+from .trends import Selection, data_span
+from .trends_cache import memo, scope_key
+from .trends_funnel import per_enterprise
 from .trends_pooling import COLUMNS, assemble
 
 SUM_COLUMNS = [base.K[c] for c in COLUMNS]
@@ -66,17 +63,15 @@ def _control(session, scope: Scope, sel: Selection, span) -> dict[str, np.ndarra
 
 
 def _n_control(session, sel: Selection, span) -> int:
-    """Never-linked enterprises in the selection with hours worked in the span (one probe of
-    the rollup's key per enterprise: cheaper than the funnel's pass when only this is asked)."""
-    worked = (
-        select(R.enterprise_id)
-        .where(R.enterprise_id == Enterprise.id, R.month.between(*span), R.hours > 0)
-        .exists()
-    )
-    query = select(func.count()).where(
-        never_linked(Enterprise.id), universe_of(Enterprise.id, sel), worked
-    )
-    return int(rows(session, query)[0][0])
+    """Never-linked enterprises in the selection with hours worked in the span (from the
+    funnel's per-enterprise sums, which the dashboard reads anyway)."""
+    found = per_enterprise(session, span)
+    keep = ~np.isin(found.ids, base.block(session).ids)
+    if sel.industry:
+        keep &= found.industry == sel.industry
+    if sel.town:
+        keep &= found.town == sel.town
+    return int(keep.sum())
 
 
 def effect(
