@@ -10,7 +10,8 @@ The database must hold the demo (`flask demo`, ideally `flask score close --all`
 - the floor: the 36-month × chain aggregate straight from the raw record tables, and the
   same from the rollup, as bare SQL;
 - `/trends` p50/p95 through gunicorn on 127.0.0.1, for repeated queries (served by the
-  cache) and for distinct periods (every request computes), and `/trends/effect`.
+  cache) and for distinct periods (a slice of the cached span each), and `/trends/effect`,
+  each with the server's CPU per request (gunicorn's processes, from /proc).
 Targets (issue 7): dashboard data under 1 s; `/trends` p95 under 200 ms.
 """
 
@@ -144,6 +145,20 @@ def serve(port: int, workers: int, url: str) -> subprocess.Popen:
     raise RuntimeError(f"gunicorn did not start on port {port}")
 
 
+def server_cpu(process: subprocess.Popen) -> float:
+    """CPU seconds used so far by gunicorn's master and workers (Linux /proc), so a latency
+    can be read beside what each request cost the server on a machine shared with others."""
+    pids, seen = [process.pid], 0.0
+    for pid in pids:
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            seen += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError):
+            continue
+    return seen
+
 
 def load(port: int, paths, headers: dict, *, clients: int, total: int) -> dict:
     """`total` GETs over `paths` (cycled) from `clients` threads; latencies in ms."""
@@ -192,13 +207,17 @@ def http_timings(url: str, setup: dict, *, clients: int, total: int, workers: in
         distinct = [f"/api/v1/trends?scope=city&group=members&from={a}&to={b}" for a, b in periods]
         effect = [f"/api/v1/trends/effect?chain={c}" for c in ["all", *setup["chains"]]]
         load(port, repeated, headers, clients=clients, total=len(repeated) * workers * 2)
-        return {
-            "/trends repeated (cached)": load(port, repeated, headers, clients=clients,
-                                              total=total),
-            "/trends distinct periods": load(port, distinct[:total], headers, clients=clients,
-                                             total=min(total, len(distinct))),
-            "/trends/effect per chain": load(port, effect, headers, clients=clients, total=total),
-        }  # fmt: skip
+        phases = {
+            "/trends repeated (cached)": (repeated, total),
+            "/trends distinct periods": (distinct[:total], min(total, len(distinct))),
+            "/trends/effect per chain": (effect, total),
+        }
+        found = {}
+        for name, (paths, n) in phases.items():
+            used = server_cpu(server)
+            found[name] = load(port, paths, headers, clients=clients, total=n)
+            found[name]["cpu_ms"] = (server_cpu(server) - used) * 1000 / max(found[name]["n"], 1)
+        return found
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -227,7 +246,8 @@ def main(argv=None) -> int:
                          workers=args.workers, port=args.port)  # fmt: skip
     for name, f in found.items():
         print(f"{name:<28} {f['n']:>5} ok {f['errors']:>3} err {f['rps']:>7.1f} req/s  "
-              f"p50 {f['p50']:>7.1f} ms  p95 {f['p95']:>7.1f} ms")  # fmt: skip
+              f"p50 {f['p50']:>7.1f} ms  p95 {f['p95']:>7.1f} ms  "
+              f"server CPU {f['cpu_ms']:.1f} ms/request")  # fmt: skip
     worst = found["/trends distinct periods"]["p95"]
     print(f"/trends p95 uncached {worst:.0f} ms, cached "
           f"{found['/trends repeated (cached)']['p95']:.0f} ms (target 200 ms)")  # fmt: skip
