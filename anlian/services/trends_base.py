@@ -260,14 +260,14 @@ def _rows(lk: Links, keep: np.ndarray) -> Links:
     return Links(lk.chain[keep], lk.pos[keep], lk.joined[keep], lk.left[keep])
 
 
-def _pairs(keys: np.ndarray, pos: np.ndarray, n: int):
+def pairs(keys: np.ndarray, pos: np.ndarray, n: int):
     """Unique (key, enterprise) pairs of rows already sorted by them: (starts, keys, pos)."""
     code = keys * (n + 1) + pos
     starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if code.size else code
     return starts, keys[starts], pos[starts]
 
 
-def _by_key(keys: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
+def by_key(keys: np.ndarray, rows: np.ndarray) -> dict[int, np.ndarray]:
     """Sum rows sharing a key (keys sorted): {key: summed row}."""
     if keys.size == 0:
         return {}
@@ -289,11 +289,11 @@ def members_by_chain(blk: Block, lk: Links) -> dict[int, np.ndarray]:
     whatever its membership rows)."""
     midx = blk.first + np.arange(len(blk.months))
     force = (lk.joined[:, None] <= midx) & (midx < lk.left[:, None])
-    starts, chains, pos = _pairs(lk.chain, lk.pos, blk.ids.size)
+    starts, chains, pos = pairs(lk.chain, lk.pos, blk.ids.size)
     if starts.size == 0:
         return {}
     mask = np.logical_or.reduceat(force, starts, axis=0)
-    return _by_key(chains, mask[:, :, None] * blk.values[pos])
+    return by_key(chains, mask[:, :, None] * blk.values[pos])
 
 
 def members_any(blk: Block, lk: Links) -> np.ndarray:
@@ -307,8 +307,8 @@ def members_any(blk: Block, lk: Links) -> np.ndarray:
 
 def suppliers_by_chain(blk: Block, lk: Links) -> dict[int, np.ndarray]:
     """{chain: [month, column]} of its suppliers past and present, every month."""
-    starts, chains, pos = _pairs(lk.chain, lk.pos, blk.ids.size)
-    return _by_key(chains, blk.values[pos]) if starts.size else {}
+    starts, chains, pos = pairs(lk.chain, lk.pos, blk.ids.size)
+    return by_key(chains, blk.values[pos]) if starts.size else {}
 
 
 def never_linked(blk: Block, total: np.ndarray, sel: Selection) -> np.ndarray:

@@ -5,8 +5,8 @@ Per linked supplier, J is the month of its first `joined_on` (in the chain, or i
 suppliers whose both windows lie inside the months with data count. Suppliers that left stay in
 (intention to treat: dropping them would keep only the ones that did well). The never-linked
 control is weighted per calendar month by how many included suppliers' windows hold it.
-No query of its own: gathers over the arrays of trends_base (every chain at once), then
-arithmetic (trends_pooling).
+No query of its own: gathers over the arrays of trends_base (every chain at once; one chain's
+result is its row of that), then arithmetic (trends_pooling).
 """
 
 import numpy as np
@@ -28,7 +28,7 @@ def _joins(blk: base.Block, lk: base.Links, bounds, window: int, by_chain: bool)
     keys = lk.chain if by_chain else np.zeros_like(lk.chain)
     order = np.lexsort((lk.joined, lk.pos, keys))
     keys, pos, joined = keys[order], lk.pos[order], lk.joined[order]
-    starts, keys, pos = base._pairs(keys, pos, blk.ids.size)
+    starts, keys, pos = base.pairs(keys, pos, blk.ids.size)
     j = np.minimum.reduceat(joined, starts) if starts.size else joined
     first, last = bounds
     inside = (j >= first + window) & (j <= last - window + 1)
@@ -41,7 +41,7 @@ def _windows(blk: base.Block, keys, pos, j, window: int) -> dict:
     gathered = blk.values[pos[:, None], at][:, :, SUM_COLUMNS]
     return {
         key: {c: rows[:, i] for i, c in enumerate(COLUMNS)}
-        for key, rows in base._by_key(keys, gathered).items()
+        for key, rows in base.by_key(keys, gathered).items()
     }
 
 
