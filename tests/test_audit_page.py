@@ -116,3 +116,15 @@ def test_the_page_offers_no_way_to_change_a_row(app, db, trail):
     }
     assert methods <= {"GET", "HEAD", "OPTIONS"}
     assert audit.verify(db) == (4, None)  # the fixture's rows still form a valid chain
+
+
+def test_pages_keep_the_filters(client, login, world, db):
+    scope = Scope(role="bureau", user_id=None, username="carol", ip=None)
+    for i in range(55):
+        audit.record(db, scope, action="update", entity="hazard", entity_id=i)
+    db.commit()
+    login(world["bureau_user"])
+    html = client.get("/bureau/audit/?actor=carol", headers=EN).get_data(as_text=True)
+    assert "Page 1 of 2" in html
+    assert 'href="/bureau/audit/?page=2&amp;actor=carol"' in html
+    assert len(shown(client, "actor=carol&page=2")) == 5
