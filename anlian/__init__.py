@@ -1,12 +1,22 @@
 """Anlian (安链): supplier work-safety scoring for the 安链护航 chain-leader scheme."""
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from scoring import ScoringConfig
 
 from . import api, auth, cli, config, db, errors, i18n, jobs, security, web
 
 __all__ = ["create_app"]
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` bounded by the id columns (INTEGER: 32 bits on PostgreSQL): a larger id
+    matches no route (404) instead of overflowing the driver (500)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -17,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(config.PROJECT_ROOT / "templates"),
         static_folder=str(config.PROJECT_ROOT / "static"),
     )
+    app.url_map.converters["int"] = IdConverter
     configure(app, test_config)
     jobs.init_app(app)
     db.init_app(app)

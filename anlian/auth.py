@@ -54,7 +54,10 @@ def authenticate_bearer() -> None:
     """Set g.scope from `Authorization: Bearer …`; 401 when missing, expired or revoked.
 
     The API never honours the session cookie, so a page's cookie cannot drive it (no CSRF).
+    Once per request: the access gate authenticates, views of public blueprints may ask again.
     """
+    if "token_hash" in g:
+        return
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():

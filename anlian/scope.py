@@ -125,6 +125,19 @@ def can_write_records(
     )
 
 
+def can_write_some_records(scope: Scope, enterprise_id: int, kind: str) -> bool:
+    """Whether the caller may write *some* record of `kind` for the enterprise: the check that
+    can be made before the body (and so a hazard's source) is read. `can_write_records` still
+    decides the record itself."""
+    if scope.role == "bureau":
+        return True
+    return (
+        scope.role == "sme"
+        and scope.enterprise_id == enterprise_id
+        and any(writable == kind for writable, _ in SME_WRITABLE)
+    )
+
+
 def require(allowed: bool) -> None:
     """Raise 403 unless `allowed` (use after the object was found visible)."""
     if not allowed:

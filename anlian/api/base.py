@@ -1,6 +1,6 @@
 """Project-local bases for API blueprints and schemas: one home for what they all share."""
 
-from functools import cache
+from functools import cache, partial
 
 import marshmallow as ma
 from flask import abort
@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint as SmorestBlueprint
 from sqlalchemy.exc import IntegrityError
 
-from ..auth import authenticate_bearer, csrf
+from ..auth import csrf
 from ..db import get_session
+from .access import gate
 
 
 def one_of(choices) -> ma.validate.OneOf:
@@ -36,22 +37,33 @@ def between(minimum, maximum) -> ma.validate.Range:
     return ma.validate.Range(min=minimum, max=maximum, error=_l("Must be between {min} and {max}."))
 
 
+# The databases' INTEGER (32 bits on PostgreSQL): a larger integer can be neither stored nor
+# compared with a column there (the driver fails: a 500), so no schema accepts one.
+INT_RANGE = (-(2**31), 2**31 - 1)
+
+
 class Schema(ma.Schema):
-    """Base schema: unknown fields are an error, never silently dropped."""
+    """Base schema: unknown fields are an error, never silently dropped; integers are bounded
+    by the databases' INTEGER."""
 
     class Meta:
         unknown = ma.RAISE
         ordered = True
 
+    def on_bind_field(self, field_name, field_obj) -> None:
+        if isinstance(field_obj, ma.fields.Integer) and not field_obj.dump_only:
+            field_obj.validators = [*field_obj.validators, between(*INT_RANGE)]
+
 
 class ApiBlueprint(SmorestBlueprint):
-    """An API blueprint: bearer token required (unless public), CSRF exempt (no cookies)."""
+    """An API blueprint: CSRF exempt (bearer tokens, no cookies); every request passes the
+    access gate (`access.gate`: token, objects in scope, the operation's rule) before any
+    argument is parsed. `public`: operations not declared in `access.RULES` need no token."""
 
     def __init__(self, *args, public: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         csrf.exempt(self)
-        if not public:
-            self.before_request(authenticate_bearer)
+        self.before_request(partial(gate, public=public))
 
 
 MAX_PAGE = 1_000_000

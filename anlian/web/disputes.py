@@ -2,9 +2,10 @@
 
 from functools import partial
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from models import RecordDispute
 from models.vocab import HAZARD_SOURCES, OUTCOMES, SEVERITIES
 
 from ..auth import current_scope, role_required
@@ -56,6 +57,9 @@ def index():
 def resolve(dispute_id: int):
     """Answer a request: corrected or rejected, with a reply the enterprise sees."""
     session, form = get_session(), ResolveForm()
+    # The request must exist before its answer is validated (ASVS 8.2.1: 404, not 422).
+    if session.get(RecordDispute, dispute_id) is None:
+        abort(404)
     answer = partial(
         disputes.resolve,
         session,

@@ -2,8 +2,10 @@
 band, order action, settlement, how much safety counts), the admission gate, its yellow or
 red code, and the appeal against a code."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
+
+from models import CodeEvent
 
 from ..auth import current_scope, role_required
 from ..db import get_session
@@ -45,6 +47,10 @@ def index():
 def appeal(event_id: int):
     """Appeal my current yellow or red code with a reason; the chain leader decides."""
     session, scope = get_session(), current_scope()
+    # The code must be this enterprise's before the appeal is validated (ASVS 8.2.1: 404).
+    event = session.get(CodeEvent, event_id)
+    if event is None or event.enterprise_id != scope.enterprise_id:
+        abort(404)
     form = AppealForm()
     if form.validate_on_submit():
         try:
