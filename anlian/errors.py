@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import g, jsonify, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
@@ -134,6 +134,9 @@ def handle_database_unavailable(error: OperationalError):
         request.path,
         str(getattr(error, "orig", error)).splitlines()[0],
     )
+    # The failed transaction is dead: end it, or the error page (which loads the user) fails too.
+    if (session := g.get("db_session")) is not None:
+        session.rollback()
     if wants_json():
         return json_error(503, headers={"Retry-After": "60"})
     return render_template("error.html", code=503, message=STATUS_MESSAGES[503]), 503

@@ -1,12 +1,9 @@
-"""Fault and stress tests: slow, they start gunicorn; skipped unless RUN_STRESS=1."""
+"""Tests marked `stress` start gunicorn and take tens of seconds: skipped unless RUN_STRESS=1.
+The other fault tests here are quick and run with the normal suite."""
 
 import os
 
 import pytest
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "stress: faults under gunicorn; needs RUN_STRESS=1")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -14,5 +11,5 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="stress test: set RUN_STRESS=1 to run")
     for item in items:
-        if "stress" in item.keywords:
+        if item.get_closest_marker("stress"):
             item.add_marker(skip)

@@ -1,21 +1,27 @@
-"""Faults (issue 9): a gunicorn worker killed during writes, a read-only database, a full disk.
+"""Faults (issue 9): a read-only database, a full disk, a gunicorn worker killed during writes.
 
-Marked `stress` and skipped unless RUN_STRESS=1 (tests/stress/conftest.py), so the default
-suite stays fast; run them with
+Each asserts what the user is told (a clear status and message, never a traceback) and that
+nothing partial is stored: the rows counted before are there after, every acknowledged write
+is stored, the rollup agrees with the hazards it counts, and on SQLite the integrity and
+foreign-key checks pass. Each prints what the user saw, so the outcome can be reported
+(`-s`).
 
-    RUN_STRESS=1 .venv/bin/pytest tests/stress -s
+- read-only: part of the normal suite, on SQLite (`mode=ro`: as root, file permissions do not
+  stop writes) and on PostgreSQL (`default_transaction_read_only=on` for the app's
+  connections: what a hot standby answers, "cannot execute … in a read-only transaction").
+- disk full: part of the normal suite, SQLite only (`PRAGMA max_page_count` caps the file at
+  its current size). PostgreSQL has no per-database size cap to simulate it with; filling the
+  server's disk would hit every database on it, so it is not simulated there.
+- a killed worker: starts gunicorn (2 workers, each imports the app), so it is marked
+  `stress` and runs with RUN_STRESS=1, on both backends:
 
-Each test prints what the user sees (status and body) so the outcome can be reported; each
-asserts a clear error without a traceback and no partial data: every acknowledged write is
-stored, the rollup agrees with the records it counts, SQLite's integrity and foreign-key checks
-pass.
+      RUN_STRESS=1 .venv/bin/pytest tests/stress -s
 """
 
 import http.client
+import io
 import json
 import os
-import re
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -27,37 +33,15 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func, make_url, select, text
+
+from models import AuditEvent, Hazard, Inspection, LoginAttempt, MonthlyRollup
+from tests.conftest import PASSWORD, csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-MONTH = "2026-10"
-
-pytestmark = pytest.mark.stress
-
-
-def _db(path: Path):
-    return closing(sqlite3.connect(path, isolation_level=None))
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    """The small demo in a SQLite file, built once for the module."""
-    path = tmp_path_factory.mktemp("stress") / "demo.db"
-    env = os.environ | {"ANLIAN_DATABASE_URL": f"sqlite:///{path}"}
-    flask = [sys.executable, "-m", "flask", "--app", "app"]
-    for command in (["db", "upgrade"], ["demo", "--scale", "small", "--end-month", MONTH]):
-        done = subprocess.run(flask + command, cwd=ROOT, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr[-2000:]
-    with _db(path) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
-@pytest.fixture
-def db_file(demo_file, tmp_path) -> Path:
-    copy = tmp_path / "copy.db"
-    shutil.copy(demo_file, copy)
-    return copy
+MONTH = "2024-06"
+COUNTED = (Hazard, Inspection, AuditEvent, MonthlyRollup, LoginAttempt)
+INTERNALS = ("Traceback", 'File "', "sqlite3.", "psycopg", "OperationalError", "sqlalchemy")
 
 
 def hazard(ref: str) -> dict:
@@ -71,40 +55,192 @@ def hazard(ref: str) -> dict:
     }
 
 
-def usccs(path: Path, count: int = 20) -> list[str]:
-    with _db(path) as connection:
-        rows = connection.execute("SELECT uscc FROM enterprise ORDER BY id LIMIT ?", (count,))
-        return [r[0] for r in rows]
+def no_traceback(body: str) -> None:
+    for marker in INTERNALS:
+        assert marker not in body, f"internals reach the user: {body[:400]}"
 
 
-def consistent(path: Path) -> None:
-    """No partial data: integrity, foreign keys, and every rollup row's hazard count equal to
-    the hazards it counts."""
-    with _db(path) as connection:
-        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+def counts(engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            model.__tablename__: connection.execute(
+                select(func.count()).select_from(model)
+            ).scalar_one()
+            for model in COUNTED
+        }
+
+
+def stored_refs(engine, prefix: str) -> set[str]:
+    with engine.connect() as connection:
+        query = select(Hazard.source_ref).where(Hazard.source_ref.like(prefix + "%"))
+        return set(connection.execute(query).scalars())
+
+
+def consistent(engine) -> None:
+    """No partial data: every rollup row's hazard count equals the hazards it counts, and on
+    SQLite the file passes its integrity and foreign-key checks."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
         mismatched = connection.execute(
-            """SELECT r.enterprise_id, r.month, r.hazards_found, COUNT(h.id)
-               FROM monthly_rollup r LEFT JOIN hazard h
-                 ON h.enterprise_id = r.enterprise_id AND h.month = r.month
-               WHERE r.month = ? GROUP BY r.enterprise_id, r.month
-               HAVING r.hazards_found != COUNT(h.id)""",
-            (MONTH,),
-        ).fetchall()
+            text(
+                """SELECT r.enterprise_id, r.month, r.hazards_found, COUNT(h.id)
+                   FROM monthly_rollup r LEFT JOIN hazard h
+                     ON h.enterprise_id = r.enterprise_id AND h.month = r.month
+                   GROUP BY r.enterprise_id, r.month, r.hazards_found
+                   HAVING r.hazards_found != COUNT(h.id)"""
+            )
+        ).all()
         assert mismatched == [], f"rollup disagrees with the hazards: {mismatched[:5]}"
 
 
-def stored_refs(path: Path, prefix: str) -> set[str]:
-    with _db(path) as connection:
-        rows = connection.execute(
-            "SELECT source_ref FROM hazard WHERE source_ref LIKE ?", (prefix + "%",)
-        )
-        return {r[0] for r in rows}
+def show(label: str, seen: dict) -> None:
+    print()
+    for name, response in seen.items():
+        body = " ".join(response.get_data(as_text=True).split())
+        print(f"{label}, {name}: {response.status_code} {body[:300]}")
 
 
-def no_traceback(body: str) -> None:
-    for marker in ("Traceback", 'File "', "sqlite3.", "OperationalError", "sqlalchemy"):
-        assert marker not in body, f"internals reach the user: {body[:400]}"
+def sqlite_file(app) -> Path:
+    return Path(make_url(app.config["DATABASE_URL"]).database)
+
+
+def checkpoint(path: Path) -> None:
+    """Fold the WAL into the file, so that a read-only or size-capped connection sees it all."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def second_app(url: str):
+    """Another app on the same data (same secret: the first app's session cookies hold)."""
+    from anlian import create_app
+
+    return create_app({"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test-secret"})
+
+
+# --- a read-only database ------------------------------------------------------------------
+
+
+def read_only_url(app) -> str:
+    url = make_url(app.config["DATABASE_URL"])
+    if url.get_backend_name() == "sqlite":
+        checkpoint(sqlite_file(app))
+        return f"sqlite:///file:{url.database}?mode=ro&uri=true"
+    # Every transaction of the app's connections is read-only: what a hot standby answers.
+    readonly = url.update_query_dict({"options": "-c default_transaction_read_only=on"})
+    return readonly.render_as_string(hide_password=False)
+
+
+def test_read_only_database(app, db, world, token_for, login, client):
+    token = {"Authorization": token_for(world["bureau_user"])["Authorization"]}
+    assert login(world["sme_x_user"]).status_code == 302
+    cookie = client.get_cookie("session").value
+    db.commit()
+    engine = app.extensions["anlian_engine"]
+    before = counts(engine)
+    ro_app = second_app(read_only_url(app))
+    ro = ro_app.test_client()
+    ro.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English message
+    ro.set_cookie("session", cookie)
+    x = world["x"].uscc
+    seen = {
+        "GET hazards (API)": ro.get(f"/api/v1/enterprises/{x}/hazards", headers=token),
+        "POST hazard (API)": ro.post(
+            f"/api/v1/enterprises/{x}/hazards", json=hazard("RO-1"), headers=token
+        ),
+        "POST /api/v1/auth/token": ro.post(
+            "/api/v1/auth/token",
+            json={"username": world["bureau_user"].username, "password": PASSWORD},
+        ),
+        "GET /sme/hazards (page)": ro.get("/sme/hazards"),
+    }
+    form = csrf_token(seen["GET /sme/hazards (page)"].get_data(as_text=True))
+    seen["POST /sme/hazards (page form)"] = ro.post(
+        "/sme/hazards",
+        data={"csrf_token": form, "description": "RO-2", "level": "general",
+              "found_on": f"{MONTH}-15"},
+    )  # fmt: skip
+    ro_app.extensions["anlian_engine"].dispose()
+    show("read-only", seen)
+    assert seen["GET hazards (API)"].status_code == 200
+    assert seen["GET /sme/hazards (page)"].status_code == 200
+    for name in ("POST hazard (API)", "POST /api/v1/auth/token", "POST /sme/hazards (page form)"):
+        response = seen[name]
+        assert response.status_code == 503, (name, response.status_code)
+        assert "read-only" in response.get_data(as_text=True), name  # says what is wrong
+    assert seen["POST hazard (API)"].headers.get("Retry-After")
+    for response in seen.values():
+        no_traceback(response.get_data(as_text=True))
+    assert counts(engine) == before
+    consistent(engine)
+
+
+# --- a full disk (PRAGMA max_page_count) ---------------------------------------------------
+
+
+def inspections_csv(codes: list[str], rows: int) -> bytes:
+    lines = ["统一社会信用代码,检查日期,处理结果,来源编号,执法机关,违法行为数,罚款金额(元)"]
+    for i in range(rows):
+        lines.append(f"{codes[i % len(codes)]},{MONTH}-0{1 + i % 9},warning,FULL-{i:06d},"
+                     f"应急管理局,1,0")  # fmt: skip
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode()
+
+
+def test_disk_full(app, db, world, token_for):
+    if app.extensions["anlian_engine"].dialect.name != "sqlite":
+        pytest.skip("disk full is simulated on SQLite only (PRAGMA max_page_count)")
+    headers = token_for(world["bureau_user"])
+    db.commit()
+    engine = app.extensions["anlian_engine"]
+    before = counts(engine)
+    engine.dispose()
+    path = sqlite_file(app)
+    checkpoint(path)
+    with closing(sqlite3.connect(path, isolation_level=None)) as connection:
+        connection.execute("VACUUM")  # no free pages left to fill
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+
+    @event.listens_for(engine, "connect")
+    def full(dbapi_connection, _record):
+        # The file may not grow past its current size: the disk is full.
+        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English message
+    codes = [world[k].uscc for k in ("x", "y", "both", "outsider")]
+    seen = {
+        "POST import 3,000 inspections (API)": client.post(
+            "/api/v1/imports/inspections",
+            data={"file": (io.BytesIO(inspections_csv(codes, 3000)), "full.csv")},
+            headers=headers,
+            content_type="multipart/form-data",
+        ),
+    }
+    refs, statuses = [f"FULL-H-{i}" for i in range(200)], []
+    for i, ref in enumerate(refs):
+        response = client.post(
+            f"/api/v1/enterprises/{codes[i % len(codes)]}/hazards", json=hazard(ref),
+            headers=headers,
+        )  # fmt: skip
+        statuses.append(response.status_code)
+        if response.status_code != 201:
+            seen[f"POST hazard #{i + 1} (API)"] = response
+            break
+    event.remove(engine, "connect", full)
+    engine.dispose()
+    show("disk full", seen)
+    print(f"disk full at {pages} pages: {statuses.count(201)} written before the first refusal")
+    assert statuses[-1] == 503, "the disk never filled up"
+    for response in seen.values():
+        assert response.status_code == 503
+        assert "full" in response.get_data(as_text=True)  # says what is wrong
+        no_traceback(response.get_data(as_text=True))
+    after = counts(engine)
+    assert after["inspection"] == before["inspection"], "a partial import was stored"
+    acknowledged = {ref for ref, status in zip(refs, statuses, strict=False) if status == 201}
+    assert acknowledged == stored_refs(engine, "FULL-H-")
+    consistent(engine)
 
 
 # --- a gunicorn worker killed during writes ------------------------------------------------
@@ -143,20 +279,26 @@ def _workers(master: int) -> list[int]:
     return found
 
 
-def test_worker_killed_during_writes(db_file, tmp_path):
+@pytest.mark.stress
+def test_worker_killed_during_writes(app, db, world, tmp_path):
+    db.commit()
+    engine = app.extensions["anlian_engine"]
+    if engine.dialect.name == "sqlite":
+        checkpoint(sqlite_file(app))
     port, log = _free_port(), (tmp_path / "gunicorn.log").open("wb")
     env = os.environ | {
-        "ANLIAN_DATABASE_URL": f"sqlite:///{db_file}",
+        "ANLIAN_DATABASE_URL": app.config["DATABASE_URL"],
         "ANLIAN_SECRET_KEY": "stress",
         "ANLIAN_ENV": "production",
     }
     command = [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
                "--timeout", "120", "app:app"]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    codes = [world[k].uscc for k in ("x", "y", "both", "outsider")]
     try:
         for _ in range(600):  # a worker may take 20-45 s to boot on a loaded machine
             try:
-                status, _ = _call(port, "GET", "/login")
+                _call(port, "GET", "/login")
                 break
             except (OSError, http.client.HTTPException):
                 time.sleep(0.5)
@@ -164,10 +306,10 @@ def test_worker_killed_during_writes(db_file, tmp_path):
             port,
             "POST",
             "/api/v1/auth/token",
-            {"username": "bureau", "password": "bureau-demo-2026"},
+            {"username": world["bureau_user"].username, "password": PASSWORD},
         )
         assert status == 200, body
-        token, codes = json.loads(body)["token"], usccs(db_file)
+        token = json.loads(body)["token"]
         run = f"KILL-{uuid.uuid4().hex[:6]}-"
         outcomes, lock = [], threading.Lock()
         deadline = time.monotonic() + 8
@@ -203,155 +345,23 @@ def test_worker_killed_during_writes(db_file, tmp_path):
         server.wait(timeout=30)
         log.close()
 
-    stored = stored_refs(db_file, run)
+    stored = stored_refs(engine, run)
     acknowledged = {ref for ref, status, _, _ in outcomes if status == 201}
     failed = [(ref, status, body) for ref, status, body, _ in outcomes if status != 201]
     after = [o for o in outcomes if o[3] > killed_at[0] + 1 and o[1] == 201]
     print(
-        f"\nworker {victim} SIGKILLed: {len(outcomes)} writes, {len(acknowledged)} acknowledged,"
-        f" {len(failed)} failed, {len(stored)} stored, {len(after)} acknowledged after the kill"
+        f"\n{engine.dialect.name}: worker {victim} SIGKILLed: {len(outcomes)} writes, "
+        f"{len(acknowledged)} acknowledged, {len(failed)} failed, {len(stored)} stored, "
+        f"{len(after)} acknowledged after the kill"
     )
     for ref, status, body in failed[:5]:
         print(f"  failed {ref}: {status} {body[:200]}  stored={ref in stored}")
     assert acknowledged <= stored, "an acknowledged write is missing"
     assert stored <= {o[0] for o in outcomes}
     assert after, "the service did not continue after the kill"
+    # The killed worker's requests lose their connection; nothing else may fail.
     assert all(status is None or status >= 500 for _, status, _ in failed), failed[:5]
     for _, status, body in failed:
         if status is not None:
             no_traceback(body)
-    consistent(db_file)
-
-
-# --- a read-only database ------------------------------------------------------------------
-
-
-def _app(url: str):
-    from anlian import create_app
-
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "stress"})
-
-
-def _bureau_token(url: str) -> str:
-    app = _app(url)
-    client = app.test_client()
-    body = {"username": "bureau", "password": "bureau-demo-2026"}
-    token = client.post("/api/v1/auth/token", json=body).get_json()["token"]
-    app.extensions["anlian_engine"].dispose()
-    return token
-
-
-def _count(path: Path, table: str) -> int:
-    with _db(path) as connection:
-        return connection.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
-
-
-def test_read_only_database(db_file):
-    token = _bureau_token(f"sqlite:///{db_file}")
-    with _db(db_file) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    before = {t: _count(db_file, t) for t in ("hazard", "audit_event", "monthly_rollup")}
-    app = _app(f"sqlite:///file:{db_file}?mode=ro&uri=true")
-    client = app.test_client()
-    code = usccs(db_file, 1)[0]
-    seen = {}
-    read = client.get(
-        f"/api/v1/enterprises/{code}/hazards", headers={"Authorization": f"Bearer {token}"}
-    )
-    seen["GET hazards (API)"] = read
-    seen["POST hazard (API)"] = client.post(
-        f"/api/v1/enterprises/{code}/hazards",
-        json=hazard("RO-1"),
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    seen["POST /api/v1/auth/token"] = client.post(
-        "/api/v1/auth/token", json={"username": "bureau", "password": "bureau-demo-2026"}
-    )
-    form = client.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form)
-    seen["POST /login (page)"] = client.post(
-        "/login",
-        data={"username": "bureau", "password": "bureau-demo-2026"}
-        | ({"csrf_token": csrf.group(1)} if csrf else {}),
-    )
-    app.extensions["anlian_engine"].dispose()
-    print()
-    for name, response in seen.items():
-        body = response.get_data(as_text=True)
-        print(f"read-only, {name}: {response.status_code} {' '.join(body.split())[:300]}")
-    after = {t: _count(db_file, t) for t in before}
-    assert after == before
-    assert read.status_code == 200
-    write = seen["POST hazard (API)"]
-    assert write.status_code in (500, 503), write.status_code
-    for response in seen.values():
-        no_traceback(response.get_data(as_text=True))
-    consistent(db_file)
-
-
-# --- a full disk (PRAGMA max_page_count) ---------------------------------------------------
-
-
-def inspections_csv(codes: list[str], rows: int) -> bytes:
-    lines = ["统一社会信用代码,检查日期,处理结果,来源编号,执法机关,违法行为数,罚款金额(元)"]
-    for i in range(rows):
-        lines.append(f"{codes[i % len(codes)]},{MONTH}-0{1 + i % 9},warning,FULL-{i:06d},"
-                     f"应急管理局,1,0")  # fmt: skip
-    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode()
-
-
-def test_disk_full(db_file):
-    from io import BytesIO
-
-    url = f"sqlite:///{db_file}"
-    token = _bureau_token(url)
-    with _db(db_file) as connection:
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        pages = connection.execute("PRAGMA page_count").fetchone()[0]
-    before = {t: _count(db_file, t) for t in ("hazard", "inspection", "audit_event")}
-    app = _app(url)
-    engine = app.extensions["anlian_engine"]
-    engine.dispose()
-
-    @event.listens_for(engine, "connect")
-    def full(dbapi_connection, _record):
-        # The database may not grow past its current size: the disk is full.
-        dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
-
-    client = app.test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-    codes = usccs(db_file)
-    seen = {
-        "POST import 5,000 inspections (API)": client.post(
-            "/api/v1/imports/inspections",
-            data={"file": (BytesIO(inspections_csv(codes, 5000)), "full.csv")},
-            headers=headers,
-            content_type="multipart/form-data",
-        ),
-    }
-    refs = [f"FULL-H-{i}" for i in range(200)]
-    statuses = []
-    for i, ref in enumerate(refs):
-        response = client.post(
-            f"/api/v1/enterprises/{codes[i % len(codes)]}/hazards", json=hazard(ref),
-            headers=headers,
-        )  # fmt: skip
-        statuses.append(response.status_code)
-        if response.status_code != 201:
-            seen[f"POST hazard #{i + 1} (API)"] = response
-            break
-    engine.dispose()
-    print()
-    written = statuses[:-1].count(201)
-    print(f"disk full: {pages} pages; hazard writes before the first failure: {written}")
-    for name, response in seen.items():
-        body = response.get_data(as_text=True)
-        print(f"disk full, {name}: {response.status_code} {' '.join(body.split())[:300]}")
-    imported = seen["POST import 5,000 inspections (API)"]
-    assert imported.status_code >= 500 or imported.status_code == 507, imported.status_code
-    assert _count(db_file, "inspection") == before["inspection"], "a partial import was stored"
-    acknowledged = {ref for ref, status in zip(refs, statuses, strict=False) if status == 201}
-    assert acknowledged == stored_refs(db_file, "FULL-H-")
-    for response in seen.values():
-        no_traceback(response.get_data(as_text=True))
-    consistent(db_file)
+    consistent(engine)
