@@ -8,6 +8,7 @@ from .jobs import JobRun, Notification, SchedulerLock, WebhookDelivery
 from .records import Accident, Hazard, Inspection, RecordDispute, WorkHours
 from .rollup import MonthlyRollup
 from .snapshots import MonthClose, ScoreSnapshot
+from .trend_totals import MonthlyScoreTotals, MonthlyTotals
 from .users import ApiToken, LoginAttempt, User
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "Membership",
     "MonthClose",
     "MonthlyRollup",
+    "MonthlyScoreTotals",
+    "MonthlyTotals",
     "Notification",
     "Rating",
     "RecordDispute",

@@ -6,10 +6,11 @@ bureau's manual trigger) commits once, so a close is either complete or not ther
 
 from scoring import ScoringConfig
 
-from . import assessment, scores
+from . import assessment, scores, trends_totals
 
-# Later steps read what earlier ones wrote (chain assessments read the month's scores).
-STEPS = (scores.close_month, assessment.close_period)
+# Later steps read what earlier ones wrote (chain assessments read the month's scores; the
+# trend totals the month's snapshots and its close).
+STEPS = (scores.close_month, assessment.close_period, trends_totals.close_month)
 
 
 def run_month_close(session, *, month: str, config: ScoringConfig) -> dict:

@@ -3,13 +3,16 @@
 One INSERT … SELECT over a UNION ALL of per-table GROUP BYs, for every enterprise or for
 the ones a change touched; callers run it in the transaction that changed the records, so
 the rollup never disagrees with them. Hazards count in the month they were found (a
-cohort): found, and of those rectified by their deadline.
+cohort): found, and of those rectified by their deadline. The per-month totals of each
+(industry, town) cell (trends_totals) follow in the same transaction.
 """
 
 from sqlalchemy import case, delete, func, insert, literal, select, union_all
 
 from models import Accident, Hazard, Inspection, MonthlyRollup, WorkHours
 from models.vocab import ENFORCEMENT_OUTCOMES
+
+from . import trends_totals
 
 COLUMNS = (
     "hours",
@@ -83,10 +86,14 @@ def _rebuild(session, enterprise_ids) -> None:
 def rebuild_all(session) -> None:
     """Recompute the whole rollup (after the demo load, or to repair)."""
     _rebuild(session, None)
+    trends_totals.rebuild(session)
 
 
 def refresh(session, enterprise_ids) -> None:
     """Recompute the rollup rows of the given enterprises (all their months)."""
     ids = sorted({int(i) for i in enterprise_ids})
     for start in range(0, len(ids), CHUNK):
-        _rebuild(session, ids[start : start + CHUNK])
+        chunk = ids[start : start + CHUNK]
+        before = trends_totals.touched_sums(session, chunk)
+        _rebuild(session, chunk)
+        trends_totals.refresh_cells(session, before, trends_totals.touched_sums(session, chunk))

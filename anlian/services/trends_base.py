@@ -5,11 +5,11 @@ queries over the whole data span, then numpy for each series, effect, heatmap an
   by month, all rollup sums plus their closed score and colour: members in force, a chain's
   suppliers past and present, the join-aligned windows of the effect are masks and gathers
   over it;
-- the **totals** of a universe (city, one industry or one town) month by month: hours from
-  the covering (month, enterprise, hours) index of work_hours (one row per enterprise and
-  month, so the rollup's hours are exactly these), the event columns from the rollup rows
-  that have an event (a sixth of them), scores from the snapshots' covering index. The
-  never-linked group is the totals less the block (never linked = not in the block);
+- the **totals** of a universe (city, one industry or one town) month by month: sums of the
+  stored (month, industry, town) cells of trends_totals, kept by the rollup's writers and the
+  month close (computed live from work hours, rollup and snapshots only where nothing is
+  stored). The never-linked group is the totals less the block (never linked = not in the
+  block);
 - the **memberships** the caller may see (anlian.scope.membership_filter), as month indices.
 
 Everything is cached by data version (trends_cache.latest: the newest version only), so a
@@ -27,6 +27,7 @@ from models import Chain, Enterprise, Membership, ScoreSnapshot, WorkHours
 
 from .. import months
 from ..scope import Scope, membership_filter
+from . import trends_totals
 from .trends import SUMS, R, Selection, data_span, months_between, universe
 from .trends_cache import latest, scope_key
 
@@ -39,6 +40,7 @@ RAW = ("hours", "cases", "fatalities", "accidents", "accidents_self_reported", "
 RAW += ("enforcement_cases", "penalty_cny", "hazards_found", "hazards_rectified_on_time")
 EVENT_SUMS = [name for name in SUMS if name not in ("hours", "enterprises")]
 NEVER = np.iinfo(np.int64).max // 2  # "has not left"
+STORED = tuple(trends_totals.SUMS)  # the rollup columns of a stored cell
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,48 @@ def totals(session, sel: Selection) -> np.ndarray | None:
 
 @without_gc
 def _totals(session, sel: Selection, span) -> np.ndarray:
+    """From the stored cells (trends_totals): the rollup's sums per month, the closed scores
+    of every month whose stored rows are of its current close, the snapshots of the others."""
+    if not fetch(session, trends_totals.has_totals()):
+        return _live_totals(session, sel, span)
+    at = {m: i for i, m in enumerate(months.span(*span))}
+    out = np.zeros((len(at), len(COLUMNS)))
+    t, st = trends_totals.T, trends_totals.S
+    sums = (
+        select(t.month, *(func.sum(t.__table__.c[name]) for name in STORED))
+        .where(t.month.between(*span), trends_totals.in_cells(sel, t))
+        .group_by(t.month)
+    )
+    columns = [K[name] for name in STORED]
+    for month, *found in fetch(session, sums):
+        out[at[month], columns] = [float(v or 0) for v in found]
+    stored = (
+        select(st.month, st.grade, func.sum(st.score_sum), func.sum(st.n))
+        .where(st.month.between(*span), trends_totals.in_cells(sel, st))
+        .where(trends_totals.current_score_months(span))
+        .group_by(st.month, st.grade)
+    )
+    found = fetch(session, stored)
+    s, done = ScoreSnapshot, {row[0] for row in found}
+    for first, last in trends_totals.gaps(span, done):
+        live = (
+            select(s.month, s.grade, func.sum(s.score), func.count())
+            .where(s.kind == "closed", s.month.between(first, last))
+            .where(universe(s.enterprise_id, sel))
+            .group_by(s.month, s.grade)
+        )
+        found += fetch(session, live)
+    for month, grade, total, n in found:
+        row = out[at[month]]
+        row[K["score_sum"]] += float(total or 0)
+        row[K["score_n"]] += n
+        row[K[GRADES[grade]]] += n
+    return out
+
+
+@without_gc
+def _live_totals(session, sel: Selection, span) -> np.ndarray:
+    """The totals from the rollup, work hours and snapshots (no stored cells yet)."""
     at = {m: i for i, m in enumerate(months.span(*span))}
     out = np.zeros((len(at), len(COLUMNS)))
     w = WorkHours
