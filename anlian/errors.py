@@ -5,7 +5,7 @@ import logging
 from flask import g, jsonify, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -134,12 +134,28 @@ def handle_database_unavailable(error: OperationalError):
         request.path,
         str(getattr(error, "orig", error)).splitlines()[0],
     )
-    # The failed transaction is dead: end it, or the error page (which loads the user) fails too.
-    if (session := g.get("db_session")) is not None:
-        session.rollback()
+    _end_transaction()
     if wants_json():
         return json_error(503, headers={"Retry-After": "60"})
     return render_template("error.html", code=503, message=STATUS_MESSAGES[503]), 503
+
+
+# PostgreSQL's "cannot execute … in a read-only transaction" (a standby, or the database set
+# read-only) arrives as an InternalError, not an OperationalError.
+READ_ONLY_SQLSTATE = "25006"
+
+
+def handle_database_internal(error: InternalError):
+    if getattr(error.orig, "sqlstate", None) == READ_ONLY_SQLSTATE:
+        return handle_database_unavailable(error)
+    return handle_unexpected(error)
+
+
+def _end_transaction() -> None:
+    """A failed transaction is dead: end it, or the error page (which loads the user) fails
+    too and the user gets a bare 500."""
+    if (session := g.get("db_session")) is not None:
+        session.rollback()
 
 
 def handle_unexpected(error: Exception):
@@ -147,6 +163,7 @@ def handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
+    _end_transaction()
     return handle_http(InternalServerError())
 
 
@@ -155,4 +172,5 @@ def init_app(app) -> None:
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(Invalid, handle_invalid)
     app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InternalError, handle_database_internal)
     app.register_error_handler(Exception, handle_unexpected)
