@@ -8,7 +8,7 @@ from .jobs import JobRun, Notification, SchedulerLock, WebhookDelivery
 from .records import Accident, Hazard, Inspection, RecordDispute, WorkHours
 from .rollup import MonthlyRollup
 from .snapshots import MonthClose, ScoreSnapshot
-from .trend_totals import MonthlyScoreTotals, MonthlyTotals
+from .trend_totals import EnterpriseTotals, MonthlyScoreTotals, MonthlyTotals
 from .users import ApiToken, LoginAttempt, User
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Chain",
     "CodeEvent",
     "Enterprise",
+    "EnterpriseTotals",
     "Hazard",
     "Inspection",
     "JobRun",

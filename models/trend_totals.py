@@ -3,6 +3,8 @@ series are sums of, so a cold dashboard reads a few thousand rows instead of the
 
 - `MonthlyTotals`: sums of the rollup rows of the cell's enterprises; kept equal to the rollup
   by anlian.services.rollup in the same transaction that changes it (intake, record edits).
+- `EnterpriseTotals`: each enterprise's rollup summed over all its months (the funnel's
+  per-enterprise sums when its period is the whole data), kept the same way.
 - `MonthlyScoreTotals`: the closed snapshots of the cell by grade; written by a step of the
   month close, tagged with that close's `closed_at`, so a reader can tell a month whose
   snapshots were replaced since (and compute it live instead).
@@ -50,3 +52,13 @@ class MonthlyScoreTotals(SQLModel, table=True):
     score_sum: float = 0.0
     n: int = 0
     closed_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class EnterpriseTotals(SQLModel, table=True):
+    """One enterprise's rollup rows summed over every month on file."""
+
+    __tablename__ = "enterprise_totals"
+
+    enterprise_id: int = Field(foreign_key="enterprise.id", ondelete="RESTRICT", primary_key=True)
+    cases: int = 0
+    hours: float = 0.0

@@ -8,8 +8,16 @@ from sqlalchemy import func, select, update
 
 from anlian.db import open_session
 from anlian.scope import Scope
-from anlian.services import month_close, records, scores, trends, trends_base, trends_cache
-from models import MonthlyScoreTotals, MonthlyTotals
+from anlian.services import (
+    month_close,
+    records,
+    scores,
+    trends,
+    trends_base,
+    trends_cache,
+    trends_funnel,
+)
+from models import EnterpriseTotals, MonthlyRollup, MonthlyScoreTotals, MonthlyTotals
 from tests import trends_fixtures
 
 hand = trends_fixtures.hand
@@ -32,6 +40,19 @@ def _assert_stored_equals_live(db, world) -> None:
         stored = trends_base._totals(db, sel, span)
         live = trends_base._live_totals(db, sel, span)
         np.testing.assert_allclose(stored, live, err_msg=repr(sel))
+    # The funnel's per-enterprise sums over the whole data.
+    assert trends_base.fetch(db, select(EnterpriseTotals.enterprise_id).limit(1))
+    found = trends_funnel._per_enterprise(db, span)
+    r = MonthlyRollup
+    live = db.execute(
+        select(r.enterprise_id, func.sum(r.cases), func.sum(r.hours))
+        .group_by(r.enterprise_id)
+        .having(func.sum(r.hours) > 0)
+        .order_by(r.enterprise_id)
+    ).all()
+    assert found.ids.tolist() == [row[0] for row in live]
+    assert found.cases.tolist() == [float(row[1]) for row in live]
+    assert found.hours.tolist() == [float(row[2]) for row in live]
 
 
 def _march(app, *, cached=True) -> dict:

@@ -96,4 +96,5 @@ def refresh(session, enterprise_ids) -> None:
         chunk = ids[start : start + CHUNK]
         before = trends_totals.touched_sums(session, chunk)
         _rebuild(session, chunk)
+        trends_totals.refresh_enterprises(session, chunk)
         trends_totals.refresh_cells(session, before, trends_totals.touched_sums(session, chunk))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import func, select, true
 
-from models import Enterprise
+from models import Enterprise, EnterpriseTotals
 from scoring.stats import funnel_flags, funnel_limits, poisson_limit
 
 from ..scope import Scope, enterprise_filter, supplier_ids
@@ -73,12 +73,18 @@ def per_enterprise(session, span) -> PerEnterprise:
 @without_gc
 def _per_enterprise(session, span) -> PerEnterprise:
     inside = within(session, span)
-    sums = (
-        select(R.enterprise_id, func.sum(R.cases), func.sum(R.hours))
-        .where(true() if inside is None else inside)
-        .group_by(R.enterprise_id)
-        .having(func.sum(R.hours) > 0)
-    )
+    stored = EnterpriseTotals
+    if inside is None and fetch(session, select(stored.enterprise_id).limit(1)):
+        # The whole data: each enterprise's sums are stored (trends_totals).
+        sums = select(stored.enterprise_id, stored.cases, stored.hours)
+        sums = sums.where(stored.hours > 0).order_by(stored.enterprise_id)
+    else:
+        sums = (
+            select(R.enterprise_id, func.sum(R.cases), func.sum(R.hours))
+            .where(true() if inside is None else inside)
+            .group_by(R.enterprise_id)
+            .having(func.sum(R.hours) > 0)
+        )
     found = fetch(session, sums)
     columns = list(zip(*found, strict=True)) if found else [(), (), ()]
     ids = np.array(columns[0], dtype=np.int64)

@@ -6,6 +6,8 @@ cold trend view (any gunicorn worker, either database) need not aggregate the ro
   (`rollup.refresh` / `rebuild_all` call `refresh_cells` / `rebuild`); only the cells whose
   sums over the touched enterprises moved are recomputed, so a late record in a closed month
   costs one cell, an import of one month one month's cells.
+- per enterprise: its rollup summed over all months, replaced for the touched enterprises
+  (`refresh_enterprises`), for the funnel over the whole data.
 - closed scores: written by the month close (`close_month`, a step of month_close.STEPS)
   with that close's `closed_at`; a reader takes from here only the months whose stored rows
   carry their close's current `closed_at`, every other month from the snapshots (a re-close
@@ -16,6 +18,7 @@ from sqlalchemy import Float, and_, case, cast, delete, exists, func, insert, li
 
 from models import (
     Enterprise,
+    EnterpriseTotals,
     MonthClose,
     MonthlyRollup,
     MonthlyScoreTotals,
@@ -71,8 +74,20 @@ def _recompute(session, *where_cells) -> None:
 
 
 def rebuild(session) -> None:
-    """Every cell from the whole rollup (after rollup.rebuild_all)."""
+    """Every cell and enterprise from the whole rollup (after rollup.rebuild_all)."""
     _recompute(session)
+    refresh_enterprises(session)
+
+
+def refresh_enterprises(session, enterprise_ids=None) -> None:
+    """Replace the per-enterprise totals of the given enterprises (None: all) from the rollup."""
+    stale = delete(EnterpriseTotals)
+    sums = select(R.enterprise_id, func.sum(R.cases), func.sum(R.hours)).group_by(R.enterprise_id)
+    if enterprise_ids is not None:
+        stale = stale.where(EnterpriseTotals.enterprise_id.in_(enterprise_ids))
+        sums = sums.where(R.enterprise_id.in_(enterprise_ids))
+    session.execute(stale)
+    session.execute(insert(EnterpriseTotals).from_select(["enterprise_id", "cases", "hours"], sums))
 
 
 def touched_sums(session, enterprise_ids) -> dict[tuple, tuple]:

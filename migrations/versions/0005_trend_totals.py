@@ -1,4 +1,4 @@
-"""Per-month totals of every (industry, town) cell for the trend views, filled from the data
+"""Stored totals for the trend views (per month and cell, per enterprise), filled from the data
 
 Revision ID: 0005
 Revises: 0004
@@ -30,6 +30,10 @@ SELECT r.month, e.industry, e.town, SUM(r.hours), SUM(CASE WHEN r.hours > 0 THEN
     SUM(r.hazards_rectified_on_time)
 FROM monthly_rollup r JOIN enterprise e ON e.id = r.enterprise_id
 GROUP BY r.month, e.industry, e.town
+"""
+FILL_ENTERPRISES = """
+INSERT INTO enterprise_totals (enterprise_id, cases, hours)
+SELECT enterprise_id, SUM(cases), SUM(hours) FROM monthly_rollup GROUP BY enterprise_id
 """
 FILL_SCORES = """
 INSERT INTO monthly_score_totals (month, industry, town, grade, score_sum, n, closed_at)
@@ -76,10 +80,20 @@ def upgrade() -> None:
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("month", "industry", "town", "grade"),
     )
+    op.create_table(
+        "enterprise_totals",
+        sa.Column("enterprise_id", sa.Integer(), nullable=False),
+        sa.Column("cases", sa.Integer(), nullable=False),
+        sa.Column("hours", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(["enterprise_id"], ["enterprise.id"], ondelete="RESTRICT"),
+        sa.PrimaryKeyConstraint("enterprise_id"),
+    )
     op.execute(FILL_TOTALS)
+    op.execute(FILL_ENTERPRISES)
     op.execute(FILL_SCORES)
 
 
 def downgrade() -> None:
+    op.drop_table("enterprise_totals")
     op.drop_table("monthly_score_totals")
     op.drop_table("monthly_totals")
