@@ -9,6 +9,7 @@ on objects the caller can see.
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from sqlalchemy import and_, false, or_, select, true
 from werkzeug.exceptions import Forbidden, NotFound
 
@@ -82,22 +83,29 @@ def membership_filter(scope: Scope):
     return false()
 
 
+def _seen(session, scope: Scope, model, key, query):
+    """One lookup per request: the API's access gate resolves a path's objects before the
+    view, which asks again; the second answer comes from the request's memo (same session)."""
+    memo = g.setdefault("visible", {}) if has_request_context() else {}
+    seen_in, found = memo.get((scope, model, key), (None, None))
+    if seen_in is not session:
+        found = session.execute(query).scalar_one_or_none()
+        if found is None:
+            raise NotFound()
+        memo[(scope, model, key)] = (session, found)
+    return found
+
+
 def visible_enterprise(session, scope: Scope, uscc: str) -> Enterprise:
     """The enterprise with this USCC if the caller may see it; 404 otherwise."""
     query = select(Enterprise).where(and_(Enterprise.uscc == uscc, enterprise_filter(scope)))
-    enterprise = session.execute(query).scalar_one_or_none()
-    if enterprise is None:
-        raise NotFound()
-    return enterprise
+    return _seen(session, scope, Enterprise, uscc, query)
 
 
 def visible_chain(session, scope: Scope, chain_id: int) -> Chain:
     """The chain if the caller may see it; 404 otherwise."""
     query = select(Chain).where(and_(Chain.id == chain_id, chain_filter(scope)))
-    chain = session.execute(query).scalar_one_or_none()
-    if chain is None:
-        raise NotFound()
-    return chain
+    return _seen(session, scope, Chain, chain_id, query)
 
 
 def can_manage_chain(scope: Scope, chain_id: int) -> bool:
