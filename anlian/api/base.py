@@ -32,6 +32,11 @@ def at_least(minimum) -> ma.validate.Range:
     return ma.validate.Range(min=minimum, error=_l("Must be at least {min}."))
 
 
+def at_most(maximum) -> ma.validate.Range:
+    """Range(max=…) with a translated message."""
+    return ma.validate.Range(max=maximum, error=_l("Must be at most {max}."))
+
+
 def between(minimum, maximum) -> ma.validate.Range:
     """Range(min, max) with a translated message."""
     return ma.validate.Range(min=minimum, max=maximum, error=_l("Must be between {min} and {max}."))

@@ -13,7 +13,22 @@ from ..db import get_session
 from ..errors import Invalid
 from ..scope import can_manage_chain, require, visible_chain
 from ..services import admission, suppliers
-from .base import ApiBlueprint, PageArgs, Schema, at_least, between, commit, length, one_of, page_of
+from .base import (
+    ApiBlueprint,
+    PageArgs,
+    Schema,
+    at_least,
+    at_most,
+    between,
+    commit,
+    length,
+    one_of,
+    page_of,
+)
+from .record_schemas import MAX_CNY
+
+# Bounded by the Numeric(16, 2) column: a larger amount overflows it on PostgreSQL (a 500).
+SPEND = [at_least(0), at_most(MAX_CNY)]
 
 blp = ApiBlueprint(
     "suppliers",
@@ -49,13 +64,13 @@ class SupplierSchema(Schema):
     tier = ma.fields.Integer(load_default=1, validate=between(1, 9))
     joined_on = ma.fields.Date(metadata={"description": "default today"})
     left_on = ma.fields.Date(dump_only=True, allow_none=True)
-    annual_spend_cny = Money(allow_none=True, load_default=None, validate=at_least(0))
+    annual_spend_cny = Money(allow_none=True, load_default=None, validate=SPEND)
     current = ma.fields.Boolean(dump_only=True)
 
 
 class SupplierChangeSchema(Schema):
     tier = ma.fields.Integer(validate=between(1, 9))
-    annual_spend_cny = Money(allow_none=True, validate=at_least(0))
+    annual_spend_cny = Money(allow_none=True, validate=SPEND)
 
 
 class SupplierListArgs(PageArgs):
