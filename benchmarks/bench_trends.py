@@ -4,9 +4,13 @@ beside the raw SQL floor of the same aggregates.
     .venv/bin/python -m benchmarks.bench_trends --database sqlite:///path/to/demo.db \
         [--clients 16] [--requests 400] [--workers 4] [--window 12]
 
-The database must hold the demo (`flask demo`, ideally `flask score close --all` too). Prints:
+The database must hold the demo (`flask demo`, ideally `flask score close --all` too) at
+migration 0005 or later (its stored trend totals: `flask --app app db upgrade` fills them from
+the data on file; the rollup's writers and the month close keep them). Prints:
+- what of the trend totals is stored (cells, enterprises, closed months whose scores are);
 - the dashboard's data (all series, the effect for all chains and per chain, heatmap, colours,
-  transitions, funnel) computed cold (a fresh app, empty cache) and warm, wall and CPU;
+  transitions, funnel) computed cold (a fresh app: empty in-process caches; the stored totals
+  are read like any table) and warm, wall and CPU;
 - the floor: the 36-month × chain aggregate straight from the raw record tables, and the
   same from the rollup, as bare SQL;
 - `/trends` p50/p95 through gunicorn on 127.0.0.1, for repeated queries (served by the
@@ -80,9 +84,32 @@ def prepare(url: str) -> dict:
                               role="bureau", chain_id=None, uscc=None)  # fmt: skip
         listed = chains.list_chains(session, Scope.system(), on=date.today())
         span = trends.data_span(session)
+        stored = stored_state(session, span)
     app.extensions["anlian_engine"].dispose()
     biggest = max(listed, key=lambda c: c["supplier_count"])
-    return {"chain_id": biggest["id"], "span": span, "chains": [c["id"] for c in listed]}
+    return {"chain_id": biggest["id"], "span": span, "chains": [c["id"] for c in listed],
+            "stored": stored}  # fmt: skip
+
+
+def stored_state(session, span) -> str:
+    """How much of the trend totals is stored: without them the cold figures are the live
+    aggregates' (a database not upgraded to 0005)."""
+    from sqlalchemy import func
+
+    from anlian.services import trends_totals
+    from models import EnterpriseTotals, MonthClose, MonthlyTotals
+
+    def count(query):
+        return session.execute(query).scalar_one()
+
+    cells = count(select(func.count()).select_from(MonthlyTotals))
+    firms = count(select(func.count()).select_from(EnterpriseTotals))
+    closed = select(MonthClose.month).where(MonthClose.kind == "closed")
+    current = select(trends_totals.S.month).where(trends_totals.current_score_months(span))
+    closed_n = count(select(func.count()).select_from(closed.subquery()))
+    current_n = count(select(func.count()).select_from(current.distinct().subquery()))
+    return (f"stored: {cells:,} month cells, {firms:,} enterprises, scores of "
+            f"{current_n} of {closed_n} closed months")  # fmt: skip
 
 
 def dashboard_timings(url: str, window: int, repeats: int = 3) -> dict:
@@ -235,6 +262,7 @@ def main(argv=None) -> int:
     setup = prepare(args.database)
     print(f"months {setup['span'][0]} … {setup['span'][1]}, {len(setup['chains'])} chains; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
+    print(setup["stored"])
     data = dashboard_timings(args.database, args.window)
     print(f"dashboard data, cold   best {min(data['cold']):.3f} s  median "
           f"{statistics.median(data['cold']):.3f} s  (CPU in process "

@@ -32,7 +32,7 @@ from models.base import N_
 from .. import months
 from ..errors import Invalid
 from ..scope import Scope, membership_filter, supplier_ids
-from .trends_cache import memo, rows, scope_key
+from .trends_cache import memo, rows, scope_key, session_once
 
 GROUPS = ("members", "non_members", "all")
 MAX_MONTHS = 120
@@ -99,13 +99,16 @@ def universe(enterprise_col, sel: Selection):
     return enterprise_col.in_(select(Enterprise.id).where(*wanted))
 
 
+# Built once: a dashboard asks for the span some thirty times (compiling is most of its cost).
+_ENDS = [
+    select(R.month).where(R.hours > 0).order_by(order).limit(1)  # walks ix_rollup_month
+    for order in (R.month.asc(), R.month.desc())
+]
+
+
 def data_span(session, sel: Selection = Selection()) -> tuple[str, str] | None:
     """First and last month with hours worked on file, narrowed to the selection's period."""
-    ends = [
-        select(R.month).where(R.hours > 0).order_by(order).limit(1)  # walks ix_rollup_month
-        for order in (R.month.asc(), R.month.desc())
-    ]
-    found = [rows(session, query) for query in ends]
+    found = session_once(session, "trends_data_span", lambda: [rows(session, q) for q in _ENDS])
     if not found[0]:
         return None
     first, last = found[0][0][0], found[1][0][0]

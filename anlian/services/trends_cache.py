@@ -104,6 +104,17 @@ def fingerprint(session) -> tuple:
     return session.info[_FINGERPRINT]
 
 
+def session_once(session, name: str, compute):
+    """`compute()` once per opted-in session (it sees one state throughout); every time in
+    the others, which may write between two calls."""
+    if not session.info.get(_FLAG):
+        return compute()
+    key = ("anlian_trends_once", name)
+    if key not in session.info:
+        session.info[key] = compute()
+    return session.info[key]
+
+
 def rows(session, query) -> list[tuple]:
     """The query's rows as tuples, from the cache when this session opted in."""
     if not session.info.get(_FLAG):
