@@ -3,6 +3,7 @@
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from models.base import INT_MAX
 from scoring import ScoringConfig
 
 from . import api, auth, cli, config, db, errors, i18n, jobs, security, web
@@ -15,7 +16,7 @@ class IdConverter(IntegerConverter):
     matches no route (404) instead of overflowing the driver (500)."""
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's name
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", INT_MAX)
         super().__init__(map, *args, **kwargs)
 
 

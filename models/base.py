@@ -1,9 +1,15 @@
 """Shared column helpers for the tables: timestamps, enum checks, months."""
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, DateTime
 from sqlmodel import Field
+
+# The largest values the columns hold on PostgreSQL: INTEGER, and money as
+# Numeric(16, 2). Inputs beyond them are refused as invalid rather than overflowing (a 500).
+INT_MAX = 2**31 - 1
+MONEY_MAX = Decimal("99999999999999.99")
 
 
 def N_(message: str) -> str:

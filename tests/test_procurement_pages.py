@@ -116,6 +116,10 @@ def test_add_edit_and_end_a_supplier_through_the_forms(chain_client, db, make, r
     assert edited.status_code == 422 and "Number must be between 1 and 9" in edited.get_data(
         as_text=True
     )
+    # Beyond what the Numeric(16, 2) column holds: a field error, not an overflow (500).
+    huge = {"csrf_token": token, "tier": "2", "annual_spend_cny": "100000000000000"}
+    edited = chain_client.post(f"{detail}/edit", data=huge)
+    assert edited.status_code == 422 and "Number must be between 0" in edited.get_data(as_text=True)
     ended = chain_client.post(f"{detail}/end", data={"csrf_token": token, "left_on": "2025-06-30"})
     assert ended.status_code == 422
     assert "The end date cannot be before the join date." in ended.get_data(as_text=True)

@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_smorest import Blueprint as SmorestBlueprint
 from sqlalchemy.exc import IntegrityError
 
+from models.base import INT_MAX
+
 from ..auth import csrf
 from ..db import get_session
 from .access import gate
@@ -44,7 +46,7 @@ def between(minimum, maximum) -> ma.validate.Range:
 
 # The databases' INTEGER (32 bits on PostgreSQL): a larger integer can be neither stored nor
 # compared with a column there (the driver fails: a 500), so no schema accepts one.
-INT_RANGE = (-(2**31), 2**31 - 1)
+INT_RANGE = (-INT_MAX - 1, INT_MAX)
 
 
 class Schema(ma.Schema):

@@ -4,12 +4,11 @@ from decimal import ROUND_HALF_UP
 
 import marshmallow as ma
 
+from models.base import MONEY_MAX
 from models.vocab import ACCIDENT_SOURCES, HAZARD_LEVELS, HAZARD_SOURCES, OUTCOMES, SEVERITIES
 
 from ..services.record_lists import HAZARD_STATUSES
 from .base import PageArgs, Schema, at_least, between, length, one_of
-
-MAX_CNY = 10**13  # Numeric(16, 2)
 
 
 class Money(ma.fields.Decimal):
@@ -37,7 +36,7 @@ class AccidentSchema(RecordSchema):
     severity = ma.fields.String(required=True, validate=one_of(SEVERITIES))
     injured = ma.fields.Integer(load_default=0, validate=between(0, 10000))
     deaths = ma.fields.Integer(load_default=0, validate=between(0, 10000))
-    direct_loss_cny = Money(allow_none=True, load_default=None, validate=between(0, MAX_CNY))
+    direct_loss_cny = Money(allow_none=True, load_default=None, validate=between(0, MONEY_MAX))
     source = ma.fields.String(load_default="bureau", validate=one_of(ACCIDENT_SOURCES))
     description = ma.fields.String(load_default="", validate=length(min=0, max=2000))
 
@@ -47,7 +46,7 @@ class InspectionSchema(RecordSchema):
     authority = ma.fields.String(load_default="应急管理局", validate=length(min=1, max=64))
     violations = ma.fields.Integer(load_default=0, validate=between(0, 10000))
     outcome = ma.fields.String(required=True, validate=one_of(OUTCOMES))
-    penalty_cny = Money(load_default=0, validate=between(0, MAX_CNY))
+    penalty_cny = Money(load_default=0, validate=between(0, MONEY_MAX))
 
 
 class HazardSchema(RecordSchema):

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_babel import lazy_gettext as _l
 
 from models import Enterprise
+from models.base import MONEY_MAX
 from models.uscc import uscc_problem
 
 from .. import clock
@@ -25,10 +26,9 @@ from .base import (
     one_of,
     page_of,
 )
-from .record_schemas import MAX_CNY
 
 # Bounded by the Numeric(16, 2) column: a larger amount overflows it on PostgreSQL (a 500).
-SPEND = [at_least(0), at_most(MAX_CNY)]
+SPEND = [at_least(0), at_most(MONEY_MAX)]
 
 blp = ApiBlueprint(
     "suppliers",

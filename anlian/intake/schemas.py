@@ -11,6 +11,7 @@ from decimal import Decimal
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from models import vocab
+from models.base import INT_MAX, MONEY_MAX
 
 from . import cells
 from . import messages as M
@@ -72,8 +73,6 @@ class Month(Cell):
         return cells.month(value, self.today)
 
 
-INT_MAX = 2**31 - 1  # the INTEGER columns of PostgreSQL
-MONEY_MAX = Decimal("99999999999999.99")  # Numeric(16, 2)
 
 
 class Integer(Cell):

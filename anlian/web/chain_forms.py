@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models.assessment import ORDER_ACTIONS
+from models.base import MONEY_MAX
 from models.vocab import INDUSTRIES, TOWNS
 
 from ..i18n import label
@@ -121,14 +122,14 @@ class SupplierForm(FlaskForm):
     tier = IntegerField(_l("Tier"), default=1, validators=[DataRequired(), NumberRange(1, 9)])
     joined_on = DateField(_l("Joined on"), validators=[DataRequired()])
     annual_spend_cny = DecimalField(
-        _l("Annual order value (CNY)"), places=2, validators=[Optional(), NumberRange(min=0)]
+        _l("Annual order value (CNY)"), places=2, validators=[Optional(), NumberRange(0, MONEY_MAX)]
     )
 
 
 class SupplierEditForm(FlaskForm):
     tier = IntegerField(_l("Tier"), validators=[DataRequired(), NumberRange(1, 9)])
     annual_spend_cny = DecimalField(
-        _l("Annual order value (CNY)"), places=2, validators=[Optional(), NumberRange(min=0)]
+        _l("Annual order value (CNY)"), places=2, validators=[Optional(), NumberRange(0, MONEY_MAX)]
     )
 
 
