@@ -15,6 +15,7 @@ run: $(VENV)/.installed translations
 test: $(VENV)/.installed translations
 	bash tests/setup_system.sh
 	$(BIN)/bandit -q -c pyproject.toml -r anlian models scoring app.py
+	$(BIN)/python tests/audit_dependencies.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -43,8 +44,8 @@ translations-update: $(VENV)/.installed
 
 # Needs PyPI's vulnerability API, which offline machines cannot reach (see docs/security.md).
 audit: $(VENV)/.installed
-	$(BIN)/uv pip install -q --python $(BIN)/python pip-audit
-	$(BIN)/pip-audit -r requirements.lock
+	$(BIN)/bandit -q -c pyproject.toml -r anlian models scoring app.py
+	$(BIN)/python tests/audit_dependencies.py --force
 
 clean:
 	rm -rf $(VENV) instance/anlian.db*
