@@ -50,3 +50,23 @@ def test_sme_pages_write_dates_for_the_locale(client, login, records, language, 
         text = visible_text(client.get(path, headers=headers).get_data(as_text=True))
         assert expected in text, path
         assert not ISO_DAY.search(text), f"{path}: {ISO_DAY.search(text).group()}"
+
+
+@pytest.mark.parametrize(
+    ("language", "chain_joined", "supplier_joined"),
+    [("zh", "2024年1月1日", "2024年6月1日"), ("en", "Jan 1, 2024", "Jun 1, 2024")],
+)
+def test_bureau_and_chain_pages_write_dates_for_the_locale(
+    app, client, login, world, language, chain_joined, supplier_joined
+):
+    headers = {"Accept-Language": language}
+    login(world["bureau_user"])
+    text = visible_text(client.get("/bureau/", headers=headers).get_data(as_text=True))
+    assert chain_joined in text
+    assert not ISO_DAY.search(text)
+    chain_client = app.test_client()
+    login(world["chain_a_user"], client=chain_client)
+    page = f"/chain/suppliers/{world['x'].uscc}"
+    text = visible_text(chain_client.get(page, headers=headers).get_data(as_text=True))
+    assert supplier_joined in text
+    assert not ISO_DAY.search(text)
