@@ -8,6 +8,7 @@ from .jobs import JobRun, Notification, SchedulerLock, WebhookDelivery
 from .records import Accident, Hazard, Inspection, RecordDispute, WorkHours
 from .rollup import MonthlyRollup
 from .snapshots import MonthClose, ScoreSnapshot
+from .trend_series import EnterpriseSeries
 from .trend_totals import EnterpriseTotals, MonthlyScoreTotals, MonthlyTotals
 from .users import ApiToken, LoginAttempt, User
 
@@ -21,6 +22,7 @@ __all__ = [
     "Chain",
     "CodeEvent",
     "Enterprise",
+    "EnterpriseSeries",
     "EnterpriseTotals",
     "Hazard",
     "Inspection",

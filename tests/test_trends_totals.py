@@ -4,7 +4,7 @@ rollup's writers and the month close, late records in a closed month included.""
 from datetime import date
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from anlian.db import open_session
 from anlian.scope import Scope
@@ -17,7 +17,13 @@ from anlian.services import (
     trends_cache,
     trends_funnel,
 )
-from models import EnterpriseTotals, MonthlyRollup, MonthlyScoreTotals, MonthlyTotals
+from models import (
+    EnterpriseSeries,
+    EnterpriseTotals,
+    MonthlyRollup,
+    MonthlyScoreTotals,
+    MonthlyTotals,
+)
 from tests import trends_fixtures
 
 hand = trends_fixtures.hand
@@ -114,3 +120,74 @@ def test_scores_are_read_from_the_current_close_only(hand, app, db):
     db.commit()
     assert abs(_march(app, cached=False)["mean_score"] - right) < 1e-9
     _assert_stored_equals_live(db, hand)
+
+
+def _blocks(db):
+    """The trend block from the stored vectors and from the rollup's rows."""
+    span = trends.data_span(db)
+    stored = trends_base._block(db, span)
+    assert trends_base.fetch(db, select(EnterpriseSeries.enterprise_id).limit(1))
+    rows = np.zeros_like(stored.values)
+    at = {m: i for i, m in enumerate(stored.months)}
+    trends_base._from_rollup(db, rows, stored.ids, at)
+    return stored, rows
+
+
+def _assert_vectors_equal_rows(db) -> None:
+    stored, rows = _blocks(db)
+    scores = [trends_base.K[name] for name in ("score_sum", "score_n", *trends_base.COLOURS)]
+    rollup = np.delete(stored.values, scores, axis=2)
+    assert rollup.any()  # something to compare
+    assert rollup.tobytes() == np.delete(rows, scores, axis=2).tobytes()  # bit for bit
+
+
+def test_block_from_stored_vectors_equals_the_rollup_rows(hand, app, db, make):
+    config = app.extensions["scoring_config"]
+    _assert_vectors_equal_rows(db)
+    # After writes through the rollup's writers: an event in a month before any other row of
+    # the enterprise, a hazard, a penalty; and a newly linked supplier.
+    records.add_accident(
+        db,
+        Scope.system(),
+        hand["s1"],
+        {"occurred_on": date(2023, 11, 5), "severity": "serious", "injured": 1, "deaths": 0,
+         "source": "bureau"},
+        today=date(2025, 1, 10),
+        config=config,
+    )  # fmt: skip
+    make.membership(hand["chain_b"], hand["n1"], joined_on=date(2024, 8, 1))
+    db.commit()
+    _assert_vectors_equal_rows(db)
+    # Falls back to the rows when nothing is stored (rows written outside the application).
+    db.execute(delete(EnterpriseSeries))
+    span = trends.data_span(db)
+    fallback = trends_base._block(db, span)
+    assert fallback.values.any()
+    db.rollback()
+    assert fallback.values.tobytes() == trends_base._block(db, span).values.tobytes()
+
+
+def test_a_hazard_written_through_the_api_is_in_the_next_trends_call(
+    hand, app, db, client, token_for, make
+):
+    bureau = make.user("bureau")
+    headers = token_for(bureau) | {"Accept-Language": "en"}
+    query = {"scope": f"chain:{hand['chain_a'].id}", "group": "members"}
+
+    def june():
+        response = client.get("/api/v1/trends", query_string=query, headers=headers)
+        assert response.status_code == 200, response.json
+        return next(row for row in response.json["items"] if row["month"] == "2024-06")
+
+    before = june()
+    hazard = {"found_on": "2024-06-15", "level": "general", "source": "inspection"}
+    hazard |= {"description": "probe", "deadline": "2024-06-28", "source_ref": "T-1"}
+    url = f"/api/v1/enterprises/{hand['s1'].uscc}/hazards"
+    response = client.post(url, json=hazard, headers=headers)
+    assert response.status_code == 201, response.json
+    after = june()
+    assert after["hazards_found"] == before["hazards_found"] + 1
+    assert {k: v for k, v in after.items() if k != "hazards_found"} == {
+        k: v for k, v in before.items() if k != "hazards_found"
+    }
+    _assert_vectors_equal_rows(db)

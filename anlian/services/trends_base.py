@@ -23,11 +23,11 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Float, case, cast, func, literal_column, or_, select
 
-from models import Chain, Enterprise, Membership, ScoreSnapshot, WorkHours
+from models import Chain, Enterprise, EnterpriseSeries, Membership, ScoreSnapshot, WorkHours
 
 from .. import months
 from ..scope import Scope, membership_filter
-from . import trends_totals
+from . import trends_series, trends_totals
 from .trends import SUMS, R, Selection, data_span, months_between, universe
 from .trends_cache import latest, scope_key
 
@@ -146,6 +146,51 @@ def _block(session, span) -> Block:
     attrs = fetch(session, query)
     ids = np.array([a[0] for a in attrs], dtype=np.int64)
     values = np.zeros((ids.size, len(labels), len(COLUMNS)))
+    if not _from_series(session, values, ids, span):
+        _from_rollup(session, values, ids, at)
+    s = ScoreSnapshot
+    scores = fetch(
+        session,
+        select(s.enterprise_id, s.month, s.score, s.grade).where(
+            s.kind == "closed", s.enterprise_id.in_(_linked_ids()), s.month.between(*span)
+        ),
+    )
+    if scores:
+        columns = list(zip(*scores, strict=True))
+        where = (np.searchsorted(ids, np.array(columns[0])), np.array([at[m] for m in columns[1]]))
+        values[(*where, K["score_sum"])] = np.array(columns[2], dtype=np.float64)
+        values[(*where, K["score_n"])] = 1
+        values[(*where, np.array([K[GRADES[g]] for g in columns[3]]))] = 1
+    industry = np.array([a[1] for a in attrs], dtype=object)
+    town = np.array([a[2] for a in attrs], dtype=object)
+    return Block(labels, months.index(span[0]), ids, values, industry, town)
+
+
+def _from_series(session, values, ids, span) -> bool:
+    """The rollup columns of the block from the stored vectors (trends_series); False when
+    none is stored (rows written outside the application) or one is of another format."""
+    if not fetch(session, trends_series.has_series()):
+        return False
+    v = EnterpriseSeries
+    query = select(v.enterprise_id, v.first_month, v.version, v.data)
+    found = fetch(session, query.where(v.enterprise_id.in_(_linked_ids())))
+    raw = trends_series.read(found, ids, months.index(span[0]), values.shape[1])
+    if raw is None:
+        return False
+    hours = raw[..., trends_series.COLUMNS.index("hours")]
+    values[..., K["hours"]] = hours
+    values[..., K["enterprises"]] = hours > 0
+    values[..., K["present"]] = raw[..., trends_series.COLUMNS.index("present")]
+    for name in trends_series.EVENTS:
+        values[..., K[name]] = raw[..., trends_series.COLUMNS.index(name)]
+    penalty = values[..., K["penalty_cny"]]
+    values[..., K["penalty_sq"]] = penalty * penalty
+    values[..., K["penalty_events"]] = penalty > 0
+    return True
+
+
+def _from_rollup(session, values, ids, at) -> None:
+    """The rollup columns of the block from the rollup's rows."""
     # Hours for every row, the event columns only for rows with an event (a third here).
     linked = R.enterprise_id.in_(_linked_ids())
     dense = select(R.enterprise_id, R.month, R.hours).where(linked)
@@ -169,22 +214,6 @@ def _block(session, span) -> Block:
             penalty = values[(*where, K["penalty_cny"])]
             values[(*where, K["penalty_sq"])] = penalty * penalty
             values[(*where, K["penalty_events"])] = penalty > 0
-    s = ScoreSnapshot
-    scores = fetch(
-        session,
-        select(s.enterprise_id, s.month, s.score, s.grade).where(
-            s.kind == "closed", s.enterprise_id.in_(_linked_ids()), s.month.between(*span)
-        ),
-    )
-    if scores:
-        columns = list(zip(*scores, strict=True))
-        where = (np.searchsorted(ids, np.array(columns[0])), np.array([at[m] for m in columns[1]]))
-        values[(*where, K["score_sum"])] = np.array(columns[2], dtype=np.float64)
-        values[(*where, K["score_n"])] = 1
-        values[(*where, np.array([K[GRADES[g]] for g in columns[3]]))] = 1
-    industry = np.array([a[1] for a in attrs], dtype=object)
-    town = np.array([a[2] for a in attrs], dtype=object)
-    return Block(labels, months.index(span[0]), ids, values, industry, town)
 
 
 def totals(session, sel: Selection) -> np.ndarray | None:

@@ -7,7 +7,8 @@ cold trend view (any gunicorn worker, either database) need not aggregate the ro
   sums over the touched enterprises moved are recomputed, so a late record in a closed month
   costs one cell, an import of one month one month's cells.
 - per enterprise: its rollup summed over all months, replaced for the touched enterprises
-  (`refresh_enterprises`), for the funnel over the whole data.
+  (`refresh_enterprises`), for the funnel over the whole data; with its rollup as one
+  stored vector (trends_series), for the trend block.
 - closed scores: written by the month close (`close_month`, a step of month_close.STEPS)
   with that close's `closed_at`; a reader takes from here only the months whose stored rows
   carry their close's current `closed_at`, every other month from the snapshots (a re-close
@@ -27,6 +28,7 @@ from models import (
 )
 
 from .. import months
+from . import trends_series
 
 R, E, T, S = MonthlyRollup, Enterprise, MonthlyTotals, MonthlyScoreTotals
 
@@ -80,7 +82,8 @@ def rebuild(session) -> None:
 
 
 def refresh_enterprises(session, enterprise_ids=None) -> None:
-    """Replace the per-enterprise totals of the given enterprises (None: all) from the rollup."""
+    """Replace the per-enterprise totals and stored vectors (trends_series) of the given
+    enterprises (None: all) from the rollup."""
     stale = delete(EnterpriseTotals)
     sums = select(R.enterprise_id, func.sum(R.cases), func.sum(R.hours)).group_by(R.enterprise_id)
     if enterprise_ids is not None:
@@ -88,6 +91,7 @@ def refresh_enterprises(session, enterprise_ids=None) -> None:
         sums = sums.where(R.enterprise_id.in_(enterprise_ids))
     session.execute(stale)
     session.execute(insert(EnterpriseTotals).from_select(["enterprise_id", "cases", "hours"], sums))
+    trends_series.refresh(session, enterprise_ids)
 
 
 def touched_sums(session, enterprise_ids) -> dict[tuple, tuple]:
