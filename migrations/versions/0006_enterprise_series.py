@@ -5,7 +5,6 @@ Revises: 0005
 Create Date: 2026-11-22
 """
 
-import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,18 +35,32 @@ def _index(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
-def _encode(rows):
-    for enterprise_id, group in itertools.groupby(rows, key=lambda r: r[0]):
-        group = list(group)
-        at = np.array([_index(r[1]) for r in group], dtype=np.int64)
-        found = np.array([r[2:] for r in group], dtype=np.float64)
-        vector = np.zeros((at[-1] - at[0] + 1, 2 + len(EVENTS)), dtype="<f8")
-        at -= at[0]
-        vector[at, 0] = found[:, 0]
-        vector[at, 1] = 1
-        event = np.logical_or.reduce(found[:, EVENT_AT] > 0, axis=1)
-        vector[at[event], 2:] = found[event, 1:]
-        yield {"e": enterprise_id, "f": group[0][1], "v": 1, "d": vector.tobytes()}
+def _encode(rows) -> list[dict]:
+    """Rows sorted by enterprise and month → (e, f, v, d) per enterprise, in one array."""
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))
+    ids = np.array(columns[0], dtype=np.int64)
+    index = {m: _index(m) for m in set(columns[1])}
+    at = np.array([index[m] for m in columns[1]], dtype=np.int64)
+    found = np.array(columns[2:], dtype=np.float64).T
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    counts = np.diff(np.r_[starts, ids.size])
+    first = at[starts]
+    length = at[np.r_[starts[1:], ids.size] - 1] - first + 1
+    offset = np.r_[0, np.cumsum(length)[:-1]]
+    row = np.repeat(offset - first, counts) + at
+    out = np.zeros((int(length.sum()), 2 + len(EVENTS)), dtype="<f8")
+    out[row, 0] = found[:, 0]
+    out[row, 1] = 1
+    event = np.logical_or.reduce(found[:, EVENT_AT] > 0, axis=1)
+    out[row[event], 2:] = found[event, 1:]
+    return [
+        {"e": e, "f": columns[1][s], "v": 1, "d": out[o : o + n].tobytes()}
+        for e, s, o, n in zip(
+            ids[starts].tolist(), starts.tolist(), offset.tolist(), length.tolist(), strict=True
+        )
+    ]
 
 
 def upgrade() -> None:
@@ -69,8 +82,8 @@ def upgrade() -> None:
         data=sa.bindparam("d"),
     )
     encoded = _encode(rows)
-    while chunk := list(itertools.islice(encoded, CHUNK)):
-        bind.execute(insert, chunk)
+    for start in range(0, len(encoded), CHUNK):
+        bind.execute(insert, encoded[start : start + CHUNK])
 
 
 def downgrade() -> None:
