@@ -144,8 +144,8 @@ def _assert_vectors_equal_rows(db) -> None:
 def test_block_from_stored_vectors_equals_the_rollup_rows(hand, app, db, make):
     config = app.extensions["scoring_config"]
     _assert_vectors_equal_rows(db)
-    # After writes through the rollup's writers: an event in a month before any other row of
-    # the enterprise, a hazard, a penalty; and a newly linked supplier.
+    # After a write through the rollup's writers (an accident before the data span: its
+    # vector starts outside the block and is cut) and a newly linked supplier.
     records.add_accident(
         db,
         Scope.system(),
