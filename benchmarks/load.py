@@ -27,6 +27,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from anlian.migrate import upgrade
+
 from .common import END_MONTH, OUT, bench_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +58,9 @@ def prepare(kind: str) -> str:
     with _pg_admin() as connection:
         connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
         connection.execute(text(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}"))
-    return f"{PG_SERVER}/{name}"
+    url = f"{PG_SERVER}/{name}"
+    upgrade(url)  # a template kept from an earlier schema: migrations fill what they add
+    return url
 
 
 @contextmanager
