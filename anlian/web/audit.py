@@ -43,22 +43,17 @@ class AuditFilterForm(FlaskForm):
 
 
 def _page(form, rows=(), *, page=1, pages=1, total=0, status=200):
+    # The filter lists offer what the trail holds: read only when a page is drawn.
+    for name, known in audit.vocabulary(get_session()).items():
+        getattr(form, name).choices = [SelectChoice("", gettext("All"))] + [
+            SelectChoice(value, value) for value in known
+        ]
     # The filters as query arguments, for the pager and export links.
     query = {k: v for k, v in request.args.items() if k not in ("page", "format") and v}
     html = render_template(
         "audit/index.html", form=form, rows=rows, page=page, pages=pages, total=total, query=query
     )
     return html, status
-
-
-def _form(vocabulary: dict) -> AuditFilterForm:
-    form = AuditFilterForm(request.args, meta={"csrf": False})
-    for name in ("entity", "action"):
-        known = vocabulary[name]
-        getattr(form, name).choices = [SelectChoice("", gettext("All"))] + [
-            SelectChoice(value, value) for value in known
-        ]
-    return form
 
 
 def _filters(form: AuditFilterForm) -> audit.EventFilters:
@@ -84,7 +79,7 @@ def _filters(form: AuditFilterForm) -> audit.EventFilters:
 def index():
     """The latest changes first; 422 with the field's message for a bad filter."""
     session = get_session()
-    form = _form(audit.vocabulary(session))
+    form = AuditFilterForm(request.args, meta={"csrf": False})
     if not form.validate():
         return _page(form, status=422)
     page = max(request.args.get("page", 1, type=int), 1)
@@ -100,7 +95,7 @@ def index():
 def export():
     """The filtered trail as CSV or XLSX (?format=), newest first."""
     session = get_session()
-    form = _form(audit.vocabulary(session))
+    form = AuditFilterForm(request.args, meta={"csrf": False})
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         abort(422)
