@@ -15,7 +15,7 @@ cold trend view (any gunicorn worker, either database) need not aggregate the ro
   by other means, closed snapshots written without this step).
 """
 
-from sqlalchemy import Float, and_, case, cast, delete, exists, func, insert, literal, select, true
+from sqlalchemy import and_, delete, exists, func, insert, literal, select, true
 
 from models import (
     Enterprise,
@@ -28,31 +28,14 @@ from models import (
 )
 
 from .. import months
-from . import trends_series
+from . import trends, trends_series
 
 R, E, T, S = MonthlyRollup, Enterprise, MonthlyTotals, MonthlyScoreTotals
 
 
-def _penalty():
-    return cast(R.penalty_cny, Float)
-
-
-# Every stored column as its aggregate over rollup rows (the same as trends.SUMS).
-SUMS = {
-    "hours": lambda: func.sum(R.hours),
-    "enterprises": lambda: func.sum(case((R.hours > 0, 1), else_=0)),
-    "cases": lambda: func.sum(R.cases),
-    "fatalities": lambda: func.sum(R.fatalities),
-    "accidents": lambda: func.sum(R.accidents),
-    "accidents_self_reported": lambda: func.sum(R.accidents_self_reported),
-    "inspections": lambda: func.sum(R.inspections),
-    "enforcement_cases": lambda: func.sum(R.enforcement_cases),
-    "penalty_cny": lambda: func.sum(R.penalty_cny),
-    "penalty_sq": lambda: func.sum(_penalty() * _penalty()),
-    "penalty_events": lambda: func.sum(case((R.penalty_cny > 0, 1), else_=0)),
-    "hazards_found": lambda: func.sum(R.hazards_found),
-    "hazards_rectified_on_time": lambda: func.sum(R.hazards_rectified_on_time),
-}
+# Every stored column as its aggregate over rollup rows: the trend views' own sums, except
+# that a stored penalty stays exact (Numeric column) where the views add it as a float.
+SUMS = {**trends.SUMS, "penalty_cny": lambda: func.sum(R.penalty_cny)}
 CELL = ("month", "industry", "town")
 
 
