@@ -12,6 +12,7 @@ from models.base import INT_MAX
 
 from ..auth import csrf
 from ..db import get_session
+from ..paging import MAX_PAGE
 from .access import gate
 
 
@@ -73,7 +74,6 @@ class ApiBlueprint(SmorestBlueprint):
         self.before_request(partial(gate, public=public))
 
 
-MAX_PAGE = 1_000_000
 
 
 class PageArgs(Schema):

@@ -20,6 +20,7 @@ from ..auth import role_required
 from ..db import get_session
 from ..exports import download
 from ..i18n import moment_label
+from ..paging import requested_page
 from ..services import audit
 
 bp = Blueprint("audit", __name__, url_prefix="/bureau/audit")
@@ -82,7 +83,7 @@ def index():
     form = AuditFilterForm(request.args, meta={"csrf": False})
     if not form.validate():
         return _page(form, status=422)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = requested_page()
     events, total = audit.events(
         session, _filters(form), offset=(page - 1) * PER_PAGE, limit=PER_PAGE
     )

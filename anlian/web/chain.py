@@ -8,6 +8,7 @@ from .. import exports, months
 from ..auth import role_required
 from ..charts import chain as charts
 from ..charts import figure_json
+from ..paging import requested_page
 from ..services import assessment, schemes
 from ..services.assessment_table import RowFilters, export_table
 from ..services.supply_risk import supply_risk
@@ -17,7 +18,6 @@ from .chain_forms import RankingFilterForm
 bp = Blueprint("chain", __name__, url_prefix="/chain")
 bp.context_processor(helpers)
 PER_PAGE = 50
-MAX_PAGE = 1_000_000  # as the API's lists: a larger page would overflow the SQL offset
 RISK_MONTHS = 24
 
 
@@ -34,7 +34,7 @@ def index():
     form.period.data = period
     # Every row (counts and charts), then the page asked for, narrowed and ordered in SQL.
     everything = assessment.table(session, chain, period=period, cached=True)
-    number = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    number = requested_page()
     shown = assessment.table(
         session,
         chain,

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from .. import clock
 from ..auth import role_required
 from ..errors import Invalid, translate
+from ..paging import requested_page
 from ..services import admission, suppliers
 from .chain_common import helpers, my_chain
 from .chain_forms import ChecklistForm, ConditionsForm
@@ -23,7 +24,7 @@ SPARE_CONDITIONS = 2
 def index():
     """Current suppliers with how many of the conditions they meet."""
     session, _scope, chain = my_chain()
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = requested_page()
     items, total = suppliers.list_suppliers(
         session, chain.id, on=clock.today(), page=number, per_page=PER_PAGE
     )

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from .. import clock
 from ..auth import role_required
 from ..errors import Invalid, translate
+from ..paging import requested_page
 from ..services import assessment_inputs, ratings, schemes
 from ..services.scheme_rules import SAFETY
 from .chain_common import chosen_period, helpers, my_chain, period_choices
@@ -47,7 +48,7 @@ def _cell_errors(items: list[dict], errors: dict) -> tuple[dict, list]:
 
 
 def _page(session, chain, period: str, **extra) -> dict:
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = requested_page()
     q = request.args.get("q", "")[:100]
     rows, total = ratings.grid(session, chain.id, period, q=q, page=number, per_page=PER_PAGE)
     safety = assessment_inputs.safety(session, period, [r["enterprise_id"] for r in rows])

@@ -11,6 +11,7 @@ from models.vocab import HAZARD_SOURCES, OUTCOMES, SEVERITIES
 from ..auth import current_scope, role_required
 from ..db import get_session
 from ..errors import Invalid
+from ..paging import requested_page
 from ..services import disputes
 from .sme_forms import ResolveForm, show_errors
 from .sme_texts import labels
@@ -24,7 +25,7 @@ def _page(failed=None, status_code=200):
     """The list, re-showing a failed answer with its errors when one is given."""
     status = request.args.get("status", "open")
     status = status if status in STATUSES else None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = requested_page()
     items, total = disputes.list_disputes(
         get_session(), current_scope(), status=status, page=page, per_page=PER_PAGE
     )

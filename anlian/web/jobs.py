@@ -1,6 +1,6 @@
 """The bureau's view of the scheduler: every job run, and "run month close now"."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -11,6 +11,7 @@ from ..auth import current_scope, role_required
 from ..db import get_session
 from ..errors import Invalid, translate
 from ..jobs import lock, runner
+from ..paging import requested_page
 from ..services import job_runs
 
 bp = Blueprint("jobs", __name__, url_prefix="/bureau/jobs")
@@ -54,7 +55,7 @@ def month_close():
 
 
 def _page(form):
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = requested_page()
     runs, total = job_runs.list_runs(get_session(), page=page, per_page=PER_PAGE)
     return render_template(
         "jobs/index.html",

@@ -1,6 +1,6 @@
 """The bell: every logged-in user's own notifications, and marking them read."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..auth import role_required
 from ..db import get_session
 from ..i18n import moment_label
+from ..paging import requested_page
 from ..services import notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -37,7 +38,7 @@ def _unread_count() -> int:
 @role_required(*ROLES)
 def index():
     """The user's notifications, newest first."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = requested_page()
     items, total = notifications.for_user(
         get_session(), current_user.user.id, page=page, per_page=PER_PAGE
     )

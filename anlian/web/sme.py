@@ -11,6 +11,7 @@ from .. import clock, months
 from ..auth import current_scope, role_required
 from ..db import get_session
 from ..errors import Invalid
+from ..paging import requested_page
 from ..services import disputes, record_lists, records, sme_portal
 from . import sme_pages
 from .sme_forms import DisputeForm, HazardReportForm, RectifyForm, show_errors
@@ -68,7 +69,7 @@ def _hazards_page(report=None, failed=None, status_code=200):
         today=clock.today(),
         config=_config(),
         status=status,
-        page=max(request.args.get("page", 1, type=int), 1),
+        page=requested_page(),
     )
     report = report or HazardReportForm(formdata=None)
     page |= {"report": report, "failed": failed, "rectify": RectifyForm(formdata=None)}
