@@ -9,9 +9,13 @@ import csv
 import io
 from decimal import Decimal
 
-from flask import Response
+from flask import Response, request
 from openpyxl import Workbook
 from openpyxl.cell.cell import TYPE_STRING
+
+from models.base import N_
+
+from .errors import Invalid
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MIMETYPES = {
@@ -61,6 +65,14 @@ def _cell(value):
     if isinstance(value, list | dict):
         return str(value)
     return value
+
+
+def requested_format() -> str:
+    """A download's `?format=`: csv (the default) or xlsx; 422 naming the field otherwise."""
+    fmt = request.args.get("format", "csv")
+    if fmt not in MIMETYPES:
+        raise Invalid({"format": [(N_("Must be one of: {choices}."), {"choices": "csv, xlsx"})]})
+    return fmt
 
 
 def download(header: list[str], rows, *, fmt: str, filename: str) -> Response:

@@ -128,3 +128,15 @@ def test_pages_keep_the_filters(client, login, world, db):
     assert "Page 1 of 2" in html
     assert 'href="/bureau/audit/?page=2&amp;actor=carol"' in html
     assert len(shown(client, "actor=carol&page=2")) == 5
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("en", "Must be one of: csv, xlsx."), ("zh", "csv, xlsx")]
+)
+def test_a_download_in_an_unknown_format_names_the_field(client, login, world, language, message):
+    login(world["bureau_user"])
+    for path in ("/bureau/audit/export", "/bureau/trends/export/chains"):
+        response = client.get(f"{path}?format=pdf", headers={"Accept-Language": language})
+        assert response.status_code == 422, path
+        page = response.get_data(as_text=True)
+        assert "format" in page and message in page, path

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import orjson
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -18,7 +18,7 @@ from models.base import N_
 
 from ..auth import role_required
 from ..db import get_session
-from ..exports import download
+from ..exports import download, requested_format
 from ..i18n import moment_label
 from ..paging import requested_page
 from ..services import audit
@@ -97,9 +97,7 @@ def export():
     """The filtered trail as CSV or XLSX (?format=), newest first."""
     session = get_session()
     form = AuditFilterForm(request.args, meta={"csrf": False})
-    fmt = request.args.get("format", "csv")
-    if fmt not in ("csv", "xlsx"):
-        abort(422)
+    fmt = requested_format()
     if not form.validate():
         return _page(form, status=422)
     events, _total = audit.events(session, _filters(form), offset=0, limit=EXPORT_LIMIT)

@@ -13,7 +13,7 @@ from ..charts import bureau as charts
 from ..clock import today
 from ..db import get_session
 from ..errors import translate
-from ..exports import download
+from ..exports import download, requested_format
 from ..i18n import label
 from ..scope import visible_chain
 from ..services import chains, overview, trends_cache, trends_dashboard, trends_tables
@@ -179,9 +179,7 @@ def chain(chain_id: int):
 
 def export(table: str, data: dict, listed: list, *, filename: str):
     """A trend table as CSV or XLSX (?format=), 404 for a table the view has not."""
-    fmt = request.args.get("format", "csv")
-    if fmt not in ("csv", "xlsx"):
-        abort(422)
+    fmt = requested_format()
     header, rows = trends_tables.build(table, data, {c["id"]: c["name"] for c in listed})
     if header is None:
         abort(404)

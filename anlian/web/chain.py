@@ -136,7 +136,7 @@ def export():
     rows)."""
     session, _scope, chain = my_chain()
     period = chosen_period(session)
-    fmt = request.args.get("format") if request.args.get("format") in ("csv", "xlsx") else "csv"
+    fmt = exports.requested_format()
     found = assessment.table(session, chain, period=period, cached=True)
     header, table = export_table(found.rows, found.criteria)
     return exports.download(header, table, fmt=fmt, filename=f"assessment-{chain.id}-{period}")
