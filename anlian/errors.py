@@ -30,6 +30,14 @@ STOCK_MESSAGES = {
     "Unknown field.": _l("Unknown field."),
     "Field may not be null.": _l("Field may not be null."),
     "Invalid input type.": _l("Invalid input type."),
+    "Special numeric values (nan or infinity) are not permitted.": _l(
+        "Special numeric values (nan or infinity) are not permitted."
+    ),
+    "Number too large.": _l("Number too large."),
+    "Invalid value.": _l("Invalid value."),
+    "Not a valid list.": _l("Not a valid list."),
+    "Invalid type.": _l("Invalid type."),
+    "Not a valid utf-8 string.": _l("Not a valid utf-8 string."),
 }
 STATUS_MESSAGES = {
     400: _l("The request could not be understood."),

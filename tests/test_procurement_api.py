@@ -240,3 +240,19 @@ def test_export_csv_and_xlsx_neutralise_formulas(client, db, rated, token_for, t
     names = [cell.value for cell in sheet["C"]]
     assert '\'=HYPERLINK("http://evil")' in names
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"), [("zh", "不允许使用特殊数值"), ("en", "nan or infinity")]
+)
+def test_a_special_number_is_refused_in_the_callers_language(
+    client, db, make, world, token_for, language, message
+):
+    response = client.post(
+        _url(world["chain_a"], "suppliers"),
+        json={"uscc": make.enterprise().uscc, "annual_spend_cny": "NaN"},
+        headers=token_for(world["chain_a_user"]) | {"Accept-Language": language},
+    )
+    assert response.status_code == 422
+    assert message in " ".join(response.json["errors"]["annual_spend_cny"])
+    assert db.execute(select(func.count()).select_from(Membership)).scalar_one() == 4
